@@ -1,0 +1,12 @@
+// The subcommands of `lockbox`. Each Add* function registers its subcommand(s) on `app`;
+// when one runs, it stores its process exit code in *exit_code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace lockbox::cli {
+
+void AddRecoveryPasswordCommand(CLI::App& app, int* exit_code);
+void AddBdeCommand(CLI::App& app, int* exit_code);
+
+}  // namespace lockbox::cli

@@ -1,0 +1,68 @@
+#include "util/guid.h"
+
+#include <cstdio>
+
+namespace lockbox {
+namespace {
+// Position in the on-disk bytes of each of the 16 bytes in text order.
+constexpr int kTextOrder[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+Guid Guid::FromBytes(std::span<const uint8_t, 16> raw) {
+  Guid g;
+  std::copy(raw.begin(), raw.end(), g.bytes.begin());
+  return g;
+}
+
+Result<Guid> Guid::Parse(std::string_view text) {
+  if (text.size() == 38 && text.front() == '{' && text.back() == '}') {
+    text = text.substr(1, 36);
+  }
+  if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' ||
+      text[23] != '-') {
+    return Status::InvalidArgument("'" + std::string(text) +
+                                   "' is not a GUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
+  }
+  Guid g;
+  int byte_index = 0;
+  for (size_t i = 0; i < text.size();) {
+    if (text[i] == '-') {
+      ++i;
+      continue;
+    }
+    int hi = HexValue(text[i]);
+    int lo = HexValue(text[i + 1]);
+    if (hi < 0 || lo < 0) {
+      return Status::InvalidArgument("'" + std::string(text) + "' has a character that is not hex");
+    }
+    g.bytes[kTextOrder[byte_index++]] = static_cast<uint8_t>(hi * 16 + lo);
+    i += 2;
+  }
+  return g;
+}
+
+std::string Guid::ToString() const {
+  char out[37];
+  const auto& b = bytes;
+  std::snprintf(out, sizeof out,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[3], b[2],
+                b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
+  return out;
+}
+
+bool Guid::IsZero() const {
+  for (uint8_t b : bytes) {
+    if (b != 0) return false;
+  }
+  return true;
+}
+
+}  // namespace lockbox
