@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what Lockbox needs to build, test and benchmark on Debian 12 (run as root, or with
+# sudo available). Safe to run again: it installs only what is missing.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config git xz-utils
+  # libraries
+  libssl-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfuse3-dev fuse3
+  # tests, fuzzing, benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
+  # peers measured side by side by bench/
+  dislocker libbde-utils cryptsetup-bin hyperfine
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: everything is installed"
+  exit 0
+fi
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "install-deps: installing ${missing[*]}"
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+  "${missing[@]}" >/dev/null
+echo "install-deps: done"
