@@ -69,7 +69,7 @@ for source in src/*/*_fuzz.cc; do
   corpus=$(mktemp -d)
   [ -d "$part_dir/fuzz_corpus/$name" ] && cp -r "$part_dir/fuzz_corpus/$name/." "$corpus/"
   mkdir -p fuzz-artifacts
-  if build-fuzz/"$name" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+  if "build-fuzz/$part_dir/$name" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="fuzz-artifacts/$name-" -print_final_stats=1 "$corpus" \
       >"fuzz-artifacts/$name.log" 2>&1; then
     echo "fuzz $name: ok ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' \
