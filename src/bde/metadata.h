@@ -66,6 +66,7 @@ struct Protector {
   Guid guid;
   uint64_t last_modified_filetime = 0;
   uint16_t protection = 0;  // a ProtectionType value, possibly unknown
+  std::string name;         // the protector's string entry ("ExternalKey", "DiskPassword"), or ""
   // Recovery password and password protectors: the stretch salt.
   std::optional<std::array<uint8_t, 16>> stretch_salt;
   // The VMK wrapped under this protector's key (stretched key, startup key, clear key).

@@ -15,6 +15,7 @@
 #include "bde/metadata.h"
 #include "bde/startup_key.h"
 #include "bde/volume.h"
+#include "crypto/key_stretch.h"
 #include "crypto/secret.h"
 #include "recovery/recovery_password.h"
 #include "util/status.h"
@@ -29,6 +30,7 @@ struct KeyMaterial {
   // Startup key: the 32-byte external key. Clear key: empty (the key is in the metadata).
   crypto::SecretBytes secret;
   std::optional<Guid> protector_guid;  // startup key: the protector it names
+  std::optional<Guid> volume_guid;     // startup key from Windows 11: the volume it names
 
   static KeyMaterial FromRecoveryPassword(const recovery::RecoveryPassword& password);
   static Result<KeyMaterial> FromPassword(std::string_view utf8_password);
@@ -51,10 +53,18 @@ struct VolumeKeys {
   crypto::SecretBytes fvek;  // the key datum's key bytes, layout per DescribeMethod()
 };
 
+struct UnlockOptions {
+  // Rounds of the key stretch for passwords and recovery passwords. Windows always uses
+  // crypto::kKeyStretchRounds; only synthetic test volumes are built with fewer, to keep
+  // test suites fast.
+  uint64_t key_stretch_rounds = crypto::kKeyStretchRounds;
+};
+
 // Tries each key on each protector it can open. kWrongKey when keys were tried and none
 // opened; kUnsupported when no protector could be tried with the given keys; kCorrupt when
 // the VMK opened but the metadata's SHA-256 validation or the FVEK failed.
 Result<VolumeKeys> Unlock(const Volume& volume, std::span<const KeyMaterial> keys,
-                          std::vector<UnlockAttempt>* attempts = nullptr);
+                          std::vector<UnlockAttempt>* attempts = nullptr,
+                          const UnlockOptions& options = {});
 
 }  // namespace lockbox::bde
