@@ -1,0 +1,150 @@
+// The records Lockbox keeps about computers, their BitLocker volumes and the secrets that
+// recover them. Plain values: the store fills them in and takes them back; secrets are never
+// in them (see Store::OpenRecoveryPassword and friends in store/store.h).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/guid.h"
+
+namespace lockbox::store {
+
+// Times are whole seconds since the Unix epoch, UTC.
+using Time = std::chrono::sys_seconds;
+
+struct Computer {
+  Guid id;  // the agent's machine identity, or the Active Directory objectGUID on import
+  std::string name;
+  std::string domain;
+  std::string os;
+  // Identifiers that survive a reinstall ("smbios-uuid:...", "serial:..."); kept sorted and
+  // without duplicates, so two reports listing them in another order are the same.
+  std::vector<std::string> hardware_ids;
+  std::optional<Time> last_contact;
+
+  friend bool operator==(const Computer&, const Computer&) = default;
+};
+
+enum class VolumeType { kOperatingSystem, kFixed, kRemovable };
+enum class ProtectionStatus { kOff, kOn, kUnknown };
+enum class ConversionStatus {
+  kDecrypted,
+  kEncrypted,
+  kEncrypting,
+  kDecrypting,
+  kEncryptionPaused,
+  kDecryptionPaused,
+};
+// Key protector types as Win32_EncryptableVolume::GetKeyProtectorType reports them.
+enum class ProtectorType {
+  kUnknown,
+  kTpm,
+  kExternalKey,
+  kRecoveryPassword,
+  kTpmPin,
+  kTpmStartupKey,
+  kTpmPinStartupKey,
+  kPublicKey,
+  kPassword,
+  kTpmNetworkKey,
+  kAdAccount,
+};
+
+struct Protector {
+  Guid id;
+  ProtectorType type = ProtectorType::kUnknown;
+  friend bool operator==(const Protector&, const Protector&) = default;
+};
+
+struct Volume {
+  Guid id;  // BitLocker's volume GUID (msFVE-VolumeGuid in Active Directory)
+  Guid computer_id;
+  std::string drive_letter;  // "C:", or empty when not mounted
+  VolumeType type = VolumeType::kFixed;
+  std::string description;
+  std::string encryption_method;  // as Windows names it: "XTS-AES 128"
+  ProtectionStatus protection = ProtectionStatus::kUnknown;
+  ConversionStatus conversion = ConversionStatus::kDecrypted;
+  std::vector<Protector> protectors;  // kept sorted by id
+
+  friend bool operator==(const Volume&, const Volume&) = default;
+};
+
+// A recovery password's life: escrowed (active), shown to someone and waiting for the agent
+// to replace it (disclosed), replaced (retired). It never goes back.
+enum class KeyState { kActive, kDisclosed, kRetired };
+// Whether the escrowed password was checked against the volume's metadata.
+enum class Verification { kUnknown, kVerified, kMismatch };
+
+// What the store knows about a recovery password, without the password.
+struct RecoveryKey {
+  Guid key_id;  // the recovery-password protector's GUID
+  Guid volume_id;
+  std::optional<Time> created_at;  // when Windows made the protector, if known
+  KeyState state = KeyState::kActive;
+  Verification verification = Verification::kUnknown;
+  Time escrowed_at{};
+  std::string source;  // who escrowed it: "agent:<computer name>", "migration:ad", ...
+  std::optional<Time> state_changed_at;
+
+  friend bool operator==(const RecoveryKey&, const RecoveryKey&) = default;
+};
+
+struct ComputerUser {
+  std::string user;  // account name, lower case: "contoso\\alice"
+  Time first_seen{};
+  Time last_seen{};
+  friend bool operator==(const ComputerUser&, const ComputerUser&) = default;
+};
+
+// One row of the append-only audit log. The store assigns `sequence` and `prev_hash`; the
+// audit part computes `hash` over the rest (see Store::AppendAudit).
+struct AuditEntry {
+  int64_t sequence = 0;
+  Time time{};
+  std::string actor;
+  std::string role;
+  std::string source;  // client address or job name
+  std::string computer;
+  std::string key_id;
+  std::string key_type;  // "recovery_password", "key_package", "tpm_owner_auth"
+  std::string reason;
+  std::string end_user;
+  std::string result;
+  std::vector<uint8_t> prev_hash;
+  std::vector<uint8_t> hash;
+
+  friend bool operator==(const AuditEntry&, const AuditEntry&) = default;
+};
+
+// What a write did. Writing what is already stored is kUnchanged, so agents can retry freely.
+enum class WriteOutcome {
+  kCreated,
+  kUpdated,
+  kUnchanged,
+  // A secret with this ID is stored with other content (another password, another volume);
+  // nothing was written. Someone should look: a cloned disk, a buggy agent, or an attack.
+  kConflict,
+  // The store holds a newer value (by its timestamp); nothing was written.
+  kStale,
+};
+
+// Stable lower-case names ("disclosed", "tpm_pin", "os") used in the database and in JSON.
+std::string_view NameOf(VolumeType v);
+std::string_view NameOf(ProtectionStatus v);
+std::string_view NameOf(ConversionStatus v);
+std::string_view NameOf(ProtectorType v);
+std::string_view NameOf(KeyState v);
+std::string_view NameOf(Verification v);
+std::string_view NameOf(WriteOutcome v);
+
+// The value named `name`, or nullopt. Parse<KeyState>("retired").
+template <typename Enum>
+std::optional<Enum> Parse(std::string_view name);
+
+}  // namespace lockbox::store

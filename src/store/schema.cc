@@ -1,0 +1,185 @@
+// The store's schema, as an ordered list of migrations. A released migration is never edited:
+// a change to the schema is a new migration at the end of the list.
+//
+// Conventions (docs/store.md describes the tables): GUIDs are TEXT in canonical lower-case
+// form; times are BIGINT seconds since the Unix epoch; enums are TEXT names (records.cc);
+// sealed secrets are BYTEA (nonce || ciphertext || tag). Statements stay in the SQL that both
+// SQLite and PostgreSQL accept.
+#include "store/schema.h"
+
+#include <string>
+#include <vector>
+
+namespace lockbox::store::internal {
+namespace {
+
+struct Migration {
+  int version;
+  const char* description;
+  std::vector<const char*> statements;
+};
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1,
+       "computers, volumes, recovery keys, key packages, TPM owner auth, users, audit",
+       {
+           // The data key that seals every secret, wrapped by the master key.
+           "CREATE TABLE data_keys ("
+           " id BIGINT PRIMARY KEY,"
+           " wrapped BYTEA NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " rewrapped_at BIGINT)",
+
+           "CREATE TABLE computers ("
+           " id TEXT PRIMARY KEY,"
+           " name TEXT NOT NULL,"
+           " domain TEXT NOT NULL,"
+           " os TEXT NOT NULL,"
+           " last_contact BIGINT)",
+           "CREATE INDEX computers_by_name ON computers (lower(name))",
+
+           "CREATE TABLE computer_hardware_ids ("
+           " computer_id TEXT NOT NULL REFERENCES computers (id) ON DELETE CASCADE,"
+           " hardware_id TEXT NOT NULL,"
+           " PRIMARY KEY (computer_id, hardware_id))",
+           "CREATE INDEX computer_hardware_ids_by_id ON computer_hardware_ids (hardware_id)",
+
+           "CREATE TABLE volumes ("
+           " id TEXT PRIMARY KEY,"
+           " computer_id TEXT NOT NULL REFERENCES computers (id),"
+           " drive_letter TEXT NOT NULL,"
+           " type TEXT NOT NULL,"
+           " description TEXT NOT NULL,"
+           " encryption_method TEXT NOT NULL,"
+           " protection TEXT NOT NULL,"
+           " conversion TEXT NOT NULL)",
+           "CREATE INDEX volumes_by_computer ON volumes (computer_id)",
+
+           "CREATE TABLE volume_protectors ("
+           " volume_id TEXT NOT NULL REFERENCES volumes (id) ON DELETE CASCADE,"
+           " protector_id TEXT NOT NULL,"
+           " type TEXT NOT NULL,"
+           " PRIMARY KEY (volume_id, protector_id))",
+
+           // key_hex: the key ID as 32 lower-case hex digits, so that a typed prefix is a
+           // range scan on its index (key_hex >= 'prefix' AND key_hex < 'prefix' || 'g').
+           "CREATE TABLE recovery_keys ("
+           " key_id TEXT PRIMARY KEY,"
+           " key_hex TEXT NOT NULL,"
+           " volume_id TEXT NOT NULL REFERENCES volumes (id),"
+           " created_at BIGINT,"
+           " state TEXT NOT NULL,"
+           " verification TEXT NOT NULL,"
+           " escrowed_at BIGINT NOT NULL,"
+           " source TEXT NOT NULL,"
+           " state_changed_at BIGINT,"
+           " sealed_password BYTEA NOT NULL)",
+           "CREATE UNIQUE INDEX recovery_keys_by_hex ON recovery_keys (key_hex)",
+           "CREATE INDEX recovery_keys_by_volume ON recovery_keys (volume_id)",
+
+           "CREATE TABLE key_packages ("
+           " key_id TEXT PRIMARY KEY REFERENCES recovery_keys (key_id),"
+           " volume_id TEXT NOT NULL,"
+           " stored_at BIGINT NOT NULL,"
+           " sealed_package BYTEA NOT NULL)",
+
+           "CREATE TABLE tpm_owner_auth ("
+           " computer_id TEXT PRIMARY KEY REFERENCES computers (id),"
+           " changed_at BIGINT NOT NULL,"
+           " sealed_auth BYTEA NOT NULL)",
+
+           "CREATE TABLE computer_users ("
+           " computer_id TEXT NOT NULL REFERENCES computers (id) ON DELETE CASCADE,"
+           " user_name TEXT NOT NULL,"
+           " first_seen BIGINT NOT NULL,"
+           " last_seen BIGINT NOT NULL,"
+           " PRIMARY KEY (computer_id, user_name))",
+           "CREATE INDEX computer_users_by_user ON computer_users (user_name)",
+
+           // Append-only: the store has no statement that updates or deletes a row here.
+           "CREATE TABLE audit ("
+           " sequence BIGINT PRIMARY KEY,"
+           " time BIGINT NOT NULL,"
+           " actor TEXT NOT NULL,"
+           " role TEXT NOT NULL,"
+           " source TEXT NOT NULL,"
+           " computer TEXT NOT NULL,"
+           " key_id TEXT NOT NULL,"
+           " key_type TEXT NOT NULL,"
+           " reason TEXT NOT NULL,"
+           " end_user TEXT NOT NULL,"
+           " result TEXT NOT NULL,"
+           " prev_hash BYTEA NOT NULL,"
+           " hash BYTEA NOT NULL)",
+       }},
+  };
+  return kMigrations;
+}
+
+Result<int> CurrentVersion(Transaction& tx) {
+  LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT MAX(version) FROM schema_version"));
+  return rows.empty() || rows[0].IsNull(0) ? 0 : static_cast<int>(rows[0].Int(0));
+}
+
+Result<int> ReadVersion(Database& db) {
+  int version = 0;
+  LOCKBOX_RETURN_IF_ERROR(db.Transact(TxMode::kRead, [&](Transaction& tx) -> Status {
+    LOCKBOX_ASSIGN_OR_RETURN(version, CurrentVersion(tx));
+    return Status::Ok();
+  }));
+  return version;
+}
+
+Status CreateVersionTable(Database& db) {
+  return db.Transact(TxMode::kWrite, [](Transaction& tx) {
+    return tx.Exec(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version BIGINT PRIMARY KEY,"
+        " description TEXT NOT NULL,"
+        " applied_at BIGINT NOT NULL)");
+  });
+}
+
+Status Apply(Database& db, const Migration& m) {
+  return db.Transact(TxMode::kWrite, [&](Transaction& tx) -> Status {
+    LOCKBOX_ASSIGN_OR_RETURN(const int current, CurrentVersion(tx));
+    if (current >= m.version) return Status::Ok();  // another server was first
+    for (const char* statement : m.statements) LOCKBOX_RETURN_IF_ERROR(tx.Exec(statement));
+    const Value params[] = {int64_t{m.version}, std::string(m.description), NowSeconds()};
+    return tx.Exec(
+        "INSERT INTO schema_version (version, description, applied_at) VALUES ($1, $2, $3)",
+        params);
+  });
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return Migrations().back().version; }
+
+Status Migrate(Database& db) {
+  // Two servers creating the table at once: one of them fails, and finds it made.
+  if (Status created = CreateVersionTable(db); !created.ok()) {
+    LOCKBOX_RETURN_IF_ERROR(CreateVersionTable(db).WithContext("creating schema_version"));
+  }
+  LOCKBOX_ASSIGN_OR_RETURN(const int current, ReadVersion(db));
+  if (current > LatestSchemaVersion()) {
+    return Status::Unsupported("the store is at schema version " + std::to_string(current) +
+                               ", newer than this Lockbox knows (" +
+                               std::to_string(LatestSchemaVersion()) +
+                               "): upgrade Lockbox before opening it");
+  }
+  for (const Migration& m : Migrations()) {
+    if (m.version <= current) continue;
+    if (Status applied = Apply(db, m); !applied.ok()) {
+      // The same race for a migration: fine if someone else applied it meanwhile.
+      LOCKBOX_ASSIGN_OR_RETURN(const int now, ReadVersion(db));
+      if (now < m.version) {
+        return applied.WithContext("applying schema migration " + std::to_string(m.version));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace lockbox::store::internal

@@ -1,0 +1,679 @@
+// Store on top of the internal Database interface: every operation written once, in the SQL
+// both backends speak. Each public method is one Transact() call.
+#include <algorithm>
+#include <limits>
+#include <mutex>
+
+#include "crypto/aead.h"
+#include "store/database.h"
+#include "store/schema.h"
+#include "store/sealing.h"
+#include "store/store.h"
+
+namespace lockbox::store {
+namespace {
+
+using internal::Database;
+using internal::Row;
+using internal::Transaction;
+using internal::TxMode;
+using internal::Value;
+
+Value Text(const Guid& id) { return id.ToString(); }
+Value Text(std::string_view s) { return std::string(s); }
+template <typename Enum>
+Value Name(Enum e) {
+  return std::string(NameOf(e));
+}
+Value Seconds(Time t) { return int64_t{t.time_since_epoch().count()}; }
+Value Seconds(const std::optional<Time>& t) { return t ? Seconds(*t) : Value(std::monostate{}); }
+
+// The key ID as the lower-case hex digits a typed prefix is compared with.
+std::string KeyHex(const Guid& key_id) {
+  std::string hex = key_id.ToString();
+  std::erase(hex, '-');
+  return hex;
+}
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// Reads typed columns out of a row, remembering the first one that does not decode (a GUID
+// or enum name the schema should never hold), so a record is decoded first and checked once.
+class Decoder {
+ public:
+  explicit Decoder(const Row& row) : row_(row) {}
+
+  const std::string& Str(size_t i) const { return row_.Text(i); }
+  Guid Id(size_t i) {
+    auto id = Guid::Parse(row_.Text(i));
+    if (!id.ok()) return Fail(i, Guid{});
+    return *id;
+  }
+  Time At(size_t i) const { return Time(std::chrono::seconds(row_.Int(i))); }
+  std::optional<Time> MaybeAt(size_t i) const {
+    return row_.IsNull(i) ? std::nullopt : std::optional<Time>(At(i));
+  }
+  template <typename Enum>
+  Enum EnumAt(size_t i) {
+    const std::optional<Enum> e = Parse<Enum>(row_.Text(i));
+    return e ? *e : Fail(i, Enum{});
+  }
+
+  Status status(std::string_view record) const {
+    if (bad_column_ < 0) return Status::Ok();
+    return Status::Corrupt(std::string(record) + " has an unreadable value in column " +
+                           std::to_string(bad_column_) +
+                           ": the database was edited by hand or damaged");
+  }
+
+ private:
+  template <typename T>
+  T Fail(size_t i, T fallback) {
+    if (bad_column_ < 0) bad_column_ = static_cast<int>(i);
+    return fallback;
+  }
+
+  const Row& row_;
+  int bad_column_ = -1;
+};
+
+template <typename T>
+void SortUnique(std::vector<T>& v, auto key) {
+  std::sort(v.begin(), v.end(), [&](const T& a, const T& b) { return key(a) < key(b); });
+  v.erase(std::unique(v.begin(), v.end(), [&](const T& a, const T& b) { return key(a) == key(b); }),
+          v.end());
+}
+
+Computer Normalized(Computer c) {
+  SortUnique(c.hardware_ids, [](const std::string& s) { return s; });
+  return c;
+}
+
+Volume Normalized(Volume v) {
+  SortUnique(v.protectors, [](const Protector& p) { return p.id.ToString(); });
+  return v;
+}
+
+// --- Reading records; each takes the transaction it runs in.
+
+Status MustExist(Transaction& tx, std::string_view select_one, const Guid& id,
+                 std::string_view what) {
+  const Value params[] = {Text(id)};
+  LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(select_one, params));
+  if (rows.empty()) {
+    return Status::NotFound(std::string(what) + " " + id.ToString() + " is not in the store");
+  }
+  return Status::Ok();
+}
+
+Status ComputerMustExist(Transaction& tx, const Guid& id) {
+  return MustExist(tx, "SELECT 1 FROM computers WHERE id = $1", id, "computer");
+}
+
+Result<std::optional<Computer>> LoadComputer(Transaction& tx, const Guid& id) {
+  const Value params[] = {Text(id)};
+  LOCKBOX_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT name, domain, os, last_contact FROM computers WHERE id = $1", params));
+  if (rows.empty()) return std::optional<Computer>();
+  Decoder d(rows[0]);
+  Computer c{.id = id,
+             .name = d.Str(0),
+             .domain = d.Str(1),
+             .os = d.Str(2),
+             .hardware_ids = {},
+             .last_contact = d.MaybeAt(3)};
+  LOCKBOX_ASSIGN_OR_RETURN(
+      auto ids,
+      tx.Query("SELECT hardware_id FROM computer_hardware_ids WHERE computer_id = $1", params));
+  for (const Row& r : ids) c.hardware_ids.push_back(r.Text(0));
+  return std::optional<Computer>(Normalized(std::move(c)));
+}
+
+// Loads the computers whose ids the first column of `rows` holds.
+Result<std::vector<Computer>> LoadComputers(Transaction& tx, const std::vector<Row>& rows) {
+  std::vector<Computer> out;
+  for (const Row& r : rows) {
+    Decoder d(r);
+    const Guid id = d.Id(0);
+    LOCKBOX_RETURN_IF_ERROR(d.status("a computer row"));
+    LOCKBOX_ASSIGN_OR_RETURN(auto c, LoadComputer(tx, id));
+    if (c) out.push_back(std::move(*c));
+  }
+  return out;
+}
+
+constexpr const char* kVolumeColumns =
+    "id, computer_id, drive_letter, type, description, encryption_method, protection, "
+    "conversion";
+
+Result<Volume> DecodeVolume(Transaction& tx, const Row& row) {
+  Decoder d(row);
+  Volume v{.id = d.Id(0),
+           .computer_id = d.Id(1),
+           .drive_letter = d.Str(2),
+           .type = d.EnumAt<VolumeType>(3),
+           .description = d.Str(4),
+           .encryption_method = d.Str(5),
+           .protection = d.EnumAt<ProtectionStatus>(6),
+           .conversion = d.EnumAt<ConversionStatus>(7),
+           .protectors = {}};
+  LOCKBOX_RETURN_IF_ERROR(d.status("volume " + row.Text(0)));
+  const Value params[] = {Text(v.id)};
+  LOCKBOX_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("SELECT protector_id, type FROM volume_protectors WHERE volume_id = $1", params));
+  for (const Row& r : rows) {
+    Decoder p(r);
+    v.protectors.push_back({p.Id(0), p.EnumAt<ProtectorType>(1)});
+    LOCKBOX_RETURN_IF_ERROR(p.status("a protector of volume " + v.id.ToString()));
+  }
+  return Normalized(std::move(v));
+}
+
+Result<std::optional<Volume>> LoadVolume(Transaction& tx, const Guid& id) {
+  const Value params[] = {Text(id)};
+  LOCKBOX_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query(std::string("SELECT ") + kVolumeColumns + " FROM volumes WHERE id = $1", params));
+  if (rows.empty()) return std::optional<Volume>();
+  LOCKBOX_ASSIGN_OR_RETURN(auto v, DecodeVolume(tx, rows[0]));
+  return std::optional<Volume>(std::move(v));
+}
+
+constexpr const char* kKeyColumns =
+    "key_id, volume_id, created_at, state, verification, escrowed_at, source, "
+    "state_changed_at";
+
+Result<std::vector<RecoveryKey>> DecodeKeys(const std::vector<Row>& rows) {
+  std::vector<RecoveryKey> keys;
+  for (const Row& row : rows) {
+    Decoder d(row);
+    keys.push_back({.key_id = d.Id(0),
+                    .volume_id = d.Id(1),
+                    .created_at = d.MaybeAt(2),
+                    .state = d.EnumAt<KeyState>(3),
+                    .verification = d.EnumAt<Verification>(4),
+                    .escrowed_at = d.At(5),
+                    .source = d.Str(6),
+                    .state_changed_at = d.MaybeAt(7)});
+    LOCKBOX_RETURN_IF_ERROR(d.status("recovery key " + row.Text(0)));
+  }
+  return keys;
+}
+
+Result<RecoveryKey> LoadKey(Transaction& tx, const Guid& key_id) {
+  const Value params[] = {Text(key_id)};
+  LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string("SELECT ") + kKeyColumns +
+                                                   " FROM recovery_keys WHERE key_id = $1",
+                                               params));
+  if (rows.empty()) {
+    return Status::NotFound("no recovery key with ID " + key_id.ToString() + " is escrowed");
+  }
+  LOCKBOX_ASSIGN_OR_RETURN(auto keys, DecodeKeys(rows));
+  return std::move(keys[0]);
+}
+
+// Whether a secret sent again matches the one sealed: kUnchanged, else kConflict. A seal that
+// does not open under its own binding is an error, never a silent overwrite.
+Result<WriteOutcome> CompareSealed(const crypto::Aead& aead, const std::vector<uint8_t>& sealed,
+                                   const std::string& binding,
+                                   const crypto::SecretBytes& candidate) {
+  LOCKBOX_ASSIGN_OR_RETURN(auto stored, aead.Open(sealed, binding));
+  return crypto::ConstantTimeEqual(stored.span(), candidate.span()) ? WriteOutcome::kUnchanged
+                                                                    : WriteOutcome::kConflict;
+}
+
+// T for a transaction body returning Result<T>.
+template <typename F>
+using BodyValue = std::remove_cvref_t<
+    decltype(std::declval<std::remove_reference_t<F>&>()(std::declval<Transaction&>()).value())>;
+
+using Binder = std::function<Result<std::string>(const Row&)>;
+
+// For secrets sealed to (key ID, volume): the binding from a row whose first column is the
+// volume.
+Binder BoundToKeyAndVolume(const Guid& key_id,
+                           std::string (*binding)(const Guid& key_id, const Guid& volume_id)) {
+  return [key_id, binding](const Row& row) -> Result<std::string> {
+    Decoder d(row);
+    const Guid volume_id = d.Id(0);
+    LOCKBOX_RETURN_IF_ERROR(d.status("the sealed secret of key " + key_id.ToString()));
+    return binding(key_id, volume_id);
+  };
+}
+
+class SqlStore : public Store {
+ public:
+  SqlStore(std::unique_ptr<Database> db, crypto::Aead master, crypto::Aead data)
+      : db_(std::move(db)), master_(std::move(master)), data_(std::move(data)) {}
+
+  Result<WriteOutcome> UpsertComputer(const Computer& computer) override {
+    const Computer c = Normalized(computer);
+    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+      LOCKBOX_ASSIGN_OR_RETURN(auto existing, LoadComputer(tx, c.id));
+      if (existing && *existing == c) return WriteOutcome::kUnchanged;
+      const Value row[] = {Text(c.id), Text(c.name), Text(c.domain), Text(c.os),
+                           Seconds(c.last_contact)};
+      LOCKBOX_RETURN_IF_ERROR(tx.Exec(
+          "INSERT INTO computers (id, name, domain, os, last_contact) VALUES ($1, $2, $3, $4, $5)"
+          " ON CONFLICT (id) DO UPDATE SET name = excluded.name, domain = excluded.domain,"
+          " os = excluded.os, last_contact = excluded.last_contact",
+          row));
+      const Value id[] = {Text(c.id)};
+      LOCKBOX_RETURN_IF_ERROR(
+          tx.Exec("DELETE FROM computer_hardware_ids WHERE computer_id = $1", id));
+      for (const std::string& hw : c.hardware_ids) {
+        const Value pair[] = {Text(c.id), Text(hw)};
+        LOCKBOX_RETURN_IF_ERROR(tx.Exec(
+            "INSERT INTO computer_hardware_ids (computer_id, hardware_id) VALUES ($1, $2)", pair));
+      }
+      return existing ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
+    });
+  }
+
+  Result<Computer> GetComputer(const Guid& id) override {
+    return Read([&](Transaction& tx) -> Result<Computer> {
+      LOCKBOX_ASSIGN_OR_RETURN(auto c, LoadComputer(tx, id));
+      if (!c) return Status::NotFound("computer " + id.ToString() + " is not in the store");
+      return std::move(*c);
+    });
+  }
+
+  Result<std::vector<Computer>> FindComputersByName(std::string_view name) override {
+    return Read([&](Transaction& tx) -> Result<std::vector<Computer>> {
+      const Value params[] = {Text(name)};
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto rows,
+          tx.Query("SELECT id FROM computers WHERE lower(name) = lower($1) ORDER BY id", params));
+      return LoadComputers(tx, rows);
+    });
+  }
+
+  Result<std::vector<Computer>> FindComputersByHardwareId(std::string_view id) override {
+    return Read([&](Transaction& tx) -> Result<std::vector<Computer>> {
+      const Value params[] = {Text(id)};
+      LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT computer_id FROM computer_hardware_ids"
+                                                   " WHERE hardware_id = $1 ORDER BY computer_id",
+                                                   params));
+      return LoadComputers(tx, rows);
+    });
+  }
+
+  Result<WriteOutcome> UpsertVolume(const Volume& volume) override {
+    const Volume v = Normalized(volume);
+    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+      LOCKBOX_RETURN_IF_ERROR(
+          ComputerMustExist(tx, v.computer_id).WithContext("volume " + v.id.ToString()));
+      LOCKBOX_ASSIGN_OR_RETURN(auto existing, LoadVolume(tx, v.id));
+      if (existing && *existing == v) return WriteOutcome::kUnchanged;
+      const Value row[] = {Text(v.id),         Text(v.computer_id), Text(v.drive_letter),
+                           Name(v.type),       Text(v.description), Text(v.encryption_method),
+                           Name(v.protection), Name(v.conversion)};
+      LOCKBOX_RETURN_IF_ERROR(
+          tx.Exec(std::string("INSERT INTO volumes (") + kVolumeColumns +
+                      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                      " ON CONFLICT (id) DO UPDATE SET computer_id = excluded.computer_id,"
+                      " drive_letter = excluded.drive_letter, type = excluded.type,"
+                      " description = excluded.description,"
+                      " encryption_method = excluded.encryption_method,"
+                      " protection = excluded.protection, conversion = excluded.conversion",
+                  row));
+      const Value id[] = {Text(v.id)};
+      LOCKBOX_RETURN_IF_ERROR(tx.Exec("DELETE FROM volume_protectors WHERE volume_id = $1", id));
+      for (const Protector& p : v.protectors) {
+        const Value prow[] = {Text(v.id), Text(p.id), Name(p.type)};
+        LOCKBOX_RETURN_IF_ERROR(tx.Exec(
+            "INSERT INTO volume_protectors (volume_id, protector_id, type) VALUES ($1, $2, $3)",
+            prow));
+      }
+      return existing ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
+    });
+  }
+
+  Result<Volume> GetVolume(const Guid& id) override {
+    return Read([&](Transaction& tx) -> Result<Volume> {
+      LOCKBOX_ASSIGN_OR_RETURN(auto v, LoadVolume(tx, id));
+      if (!v) return Status::NotFound("volume " + id.ToString() + " is not in the store");
+      return std::move(*v);
+    });
+  }
+
+  Result<std::vector<Volume>> ListVolumes(const Guid& computer_id) override {
+    return Read([&](Transaction& tx) -> Result<std::vector<Volume>> {
+      const Value params[] = {Text(computer_id)};
+      LOCKBOX_ASSIGN_OR_RETURN(auto rows,
+                               tx.Query(std::string("SELECT ") + kVolumeColumns +
+                                            " FROM volumes WHERE computer_id = $1 ORDER BY id",
+                                        params));
+      std::vector<Volume> out;
+      for (const Row& r : rows) {
+        LOCKBOX_ASSIGN_OR_RETURN(auto v, DecodeVolume(tx, r));
+        out.push_back(std::move(v));
+      }
+      return out;
+    });
+  }
+
+  Result<WriteOutcome> EscrowRecoveryKey(const RecoveryKey& key,
+                                         const crypto::SecretBytes& recovery_password) override {
+    const std::string binding = internal::RecoveryPasswordBinding(key.key_id, key.volume_id);
+    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+      LOCKBOX_RETURN_IF_ERROR(
+          MustExist(tx, "SELECT 1 FROM volumes WHERE id = $1", key.volume_id, "volume")
+              .WithContext("escrowing recovery key " + key.key_id.ToString()));
+      const Value id[] = {Text(key.key_id)};
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto rows,
+          tx.Query("SELECT volume_id, sealed_password FROM recovery_keys WHERE key_id = $1", id));
+      if (!rows.empty()) {
+        if (rows[0].Text(0) != key.volume_id.ToString()) return WriteOutcome::kConflict;
+        return CompareSealed(data_, rows[0].Bytes(1), binding, recovery_password);
+      }
+      LOCKBOX_ASSIGN_OR_RETURN(auto sealed, data_.Seal(recovery_password.span(), binding));
+      const Value row[] = {Text(key.key_id),         KeyHex(key.key_id), Text(key.volume_id),
+                           Seconds(key.created_at),  Name(key.state),    Name(key.verification),
+                           Seconds(key.escrowed_at), Text(key.source),   std::move(sealed)};
+      LOCKBOX_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO recovery_keys (key_id, key_hex, volume_id, created_at, state,"
+                  " verification, escrowed_at, source, sealed_password)"
+                  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                  row));
+      return WriteOutcome::kCreated;
+    });
+  }
+
+  Result<RecoveryKey> GetRecoveryKey(const Guid& key_id) override {
+    return Read([&](Transaction& tx) { return LoadKey(tx, key_id); });
+  }
+
+  Result<std::vector<RecoveryKey>> FindRecoveryKeys(const recovery::KeyIdPrefix& prefix) override {
+    return Read([&](Transaction& tx) -> Result<std::vector<RecoveryKey>> {
+      // Every key_hex starting with the prefix lies in [prefix, prefix + "g"): the digits
+      // after it are all below 'g'. A range the key_hex index answers directly.
+      const Value params[] = {prefix.hex(), prefix.hex() + "g"};
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto rows, tx.Query(std::string("SELECT ") + kKeyColumns +
+                                  " FROM recovery_keys WHERE key_hex >= $1 AND key_hex < $2"
+                                  " ORDER BY key_hex",
+                              params));
+      return DecodeKeys(rows);
+    });
+  }
+
+  Result<std::vector<RecoveryKey>> ListRecoveryKeys(const Guid& volume_id) override {
+    return Read([&](Transaction& tx) -> Result<std::vector<RecoveryKey>> {
+      const Value params[] = {Text(volume_id)};
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto rows, tx.Query(std::string("SELECT ") + kKeyColumns +
+                                  " FROM recovery_keys WHERE volume_id = $1 ORDER BY key_hex",
+                              params));
+      return DecodeKeys(rows);
+    });
+  }
+
+  Status SetKeyState(const Guid& key_id, KeyState state, Time at) override {
+    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+             LOCKBOX_ASSIGN_OR_RETURN(auto key, LoadKey(tx, key_id));
+             if (key.state == state) return WriteOutcome::kUnchanged;
+             // States only move forward: active < disclosed < retired.
+             if (state < key.state) {
+               return Status::InvalidArgument(
+                   "recovery key " + key_id.ToString() + " is " + std::string(NameOf(key.state)) +
+                   " and cannot become " + std::string(NameOf(state)) + " again");
+             }
+             const Value params[] = {Name(state), Seconds(at), Text(key_id)};
+             LOCKBOX_RETURN_IF_ERROR(tx.Exec(
+                 "UPDATE recovery_keys SET state = $1, state_changed_at = $2 WHERE key_id = $3",
+                 params));
+             return WriteOutcome::kUpdated;
+           })
+        .status();
+  }
+
+  Status SetKeyVerification(const Guid& key_id, Verification verification) override {
+    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+             const Value params[] = {Name(verification), Text(key_id)};
+             LOCKBOX_ASSIGN_OR_RETURN(auto rows,
+                                      tx.Query("UPDATE recovery_keys SET verification = $1"
+                                               " WHERE key_id = $2 RETURNING key_id",
+                                               params));
+             if (rows.empty()) {
+               return Status::NotFound("no recovery key with ID " + key_id.ToString() +
+                                       " is escrowed");
+             }
+             return WriteOutcome::kUpdated;
+           })
+        .status();
+  }
+
+  Result<crypto::SecretBytes> OpenRecoveryPassword(const Guid& key_id) override {
+    return OpenSealed("SELECT volume_id, sealed_password FROM recovery_keys WHERE key_id = $1",
+                      key_id, "no recovery key with ID " + key_id.ToString() + " is escrowed",
+                      BoundToKeyAndVolume(key_id, internal::RecoveryPasswordBinding));
+  }
+
+  Result<WriteOutcome> StoreKeyPackage(const Guid& key_id,
+                                       const crypto::SecretBytes& key_package) override {
+    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+      LOCKBOX_ASSIGN_OR_RETURN(auto key, LoadKey(tx, key_id));
+      const std::string binding = internal::KeyPackageBinding(key_id, key.volume_id);
+      const Value id[] = {Text(key_id)};
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto rows, tx.Query("SELECT sealed_package FROM key_packages WHERE key_id = $1", id));
+      if (!rows.empty()) return CompareSealed(data_, rows[0].Bytes(0), binding, key_package);
+      LOCKBOX_ASSIGN_OR_RETURN(auto sealed, data_.Seal(key_package.span(), binding));
+      const Value row[] = {Text(key_id), Text(key.volume_id), internal::NowSeconds(),
+                           std::move(sealed)};
+      LOCKBOX_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO key_packages (key_id, volume_id, stored_at,"
+                  " sealed_package) VALUES ($1, $2, $3, $4)",
+                  row));
+      return WriteOutcome::kCreated;
+    });
+  }
+
+  Result<crypto::SecretBytes> OpenKeyPackage(const Guid& key_id) override {
+    return OpenSealed("SELECT volume_id, sealed_package FROM key_packages WHERE key_id = $1",
+                      key_id, "no key package is stored for recovery key " + key_id.ToString(),
+                      BoundToKeyAndVolume(key_id, internal::KeyPackageBinding));
+  }
+
+  Result<WriteOutcome> StoreTpmOwnerAuth(const Guid& computer_id,
+                                         const crypto::SecretBytes& owner_auth,
+                                         Time changed_at) override {
+    const std::string binding = internal::TpmOwnerAuthBinding(computer_id, changed_at);
+    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+      LOCKBOX_RETURN_IF_ERROR(ComputerMustExist(tx, computer_id));
+      const Value id[] = {Text(computer_id)};
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto rows,
+          tx.Query("SELECT changed_at, sealed_auth FROM tpm_owner_auth WHERE computer_id = $1",
+                   id));
+      if (!rows.empty()) {
+        const Time stored_at = Decoder(rows[0]).At(0);
+        if (stored_at > changed_at) return WriteOutcome::kStale;
+        if (stored_at == changed_at) {
+          return CompareSealed(data_, rows[0].Bytes(1), binding, owner_auth);
+        }
+      }
+      LOCKBOX_ASSIGN_OR_RETURN(auto sealed, data_.Seal(owner_auth.span(), binding));
+      const Value row[] = {Text(computer_id), Seconds(changed_at), std::move(sealed)};
+      LOCKBOX_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO tpm_owner_auth (computer_id, changed_at, sealed_auth)"
+                  " VALUES ($1, $2, $3) ON CONFLICT (computer_id) DO UPDATE"
+                  " SET changed_at = excluded.changed_at, sealed_auth = excluded.sealed_auth",
+                  row));
+      return rows.empty() ? WriteOutcome::kCreated : WriteOutcome::kUpdated;
+    });
+  }
+
+  Result<crypto::SecretBytes> OpenTpmOwnerAuth(const Guid& computer_id) override {
+    return OpenSealed("SELECT changed_at, sealed_auth FROM tpm_owner_auth WHERE computer_id = $1",
+                      computer_id,
+                      "no TPM owner authorisation is stored for computer " + computer_id.ToString(),
+                      [&](const Row& row) -> Result<std::string> {
+                        return internal::TpmOwnerAuthBinding(computer_id, Decoder(row).At(0));
+                      });
+  }
+
+  Status RecordComputerUser(const Guid& computer_id, std::string_view user, Time seen_at) override {
+    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+             LOCKBOX_RETURN_IF_ERROR(ComputerMustExist(tx, computer_id));
+             const Value row[] = {Text(computer_id), AsciiLower(user), Seconds(seen_at)};
+             LOCKBOX_RETURN_IF_ERROR(tx.Exec(
+                 "INSERT INTO computer_users (computer_id, user_name, first_seen, last_seen)"
+                 " VALUES ($1, $2, $3, $3) ON CONFLICT (computer_id, user_name) DO UPDATE SET"
+                 " first_seen = CASE WHEN excluded.first_seen < computer_users.first_seen"
+                 " THEN excluded.first_seen ELSE computer_users.first_seen END,"
+                 " last_seen = CASE WHEN excluded.last_seen > computer_users.last_seen"
+                 " THEN excluded.last_seen ELSE computer_users.last_seen END",
+                 row));
+             return WriteOutcome::kUpdated;
+           })
+        .status();
+  }
+
+  Result<std::vector<ComputerUser>> ListComputerUsers(const Guid& computer_id) override {
+    return Read([&](Transaction& tx) -> Result<std::vector<ComputerUser>> {
+      const Value params[] = {Text(computer_id)};
+      LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT user_name, first_seen, last_seen FROM"
+                                                   " computer_users WHERE computer_id = $1",
+                                                   params));
+      std::vector<ComputerUser> users;
+      for (const Row& r : rows) {
+        const Decoder d(r);
+        users.push_back({d.Str(0), d.At(1), d.At(2)});
+      }
+      SortUnique(users, [](const ComputerUser& u) { return u.user; });
+      return users;
+    });
+  }
+
+  Result<std::vector<Guid>> FindComputersByUser(std::string_view user) override {
+    return Read([&](Transaction& tx) -> Result<std::vector<Guid>> {
+      const Value params[] = {AsciiLower(user)};
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto rows, tx.Query("SELECT computer_id FROM computer_users WHERE user_name = $1"
+                              " ORDER BY computer_id",
+                              params));
+      std::vector<Guid> ids;
+      for (const Row& r : rows) {
+        Decoder d(r);
+        ids.push_back(d.Id(0));
+        LOCKBOX_RETURN_IF_ERROR(d.status("a computer_users row"));
+      }
+      return ids;
+    });
+  }
+
+  Result<AuditEntry> AppendAudit(const AuditEntry& entry, const AuditHasher& hasher) override {
+    return Write([&](Transaction& tx) -> Result<AuditEntry> {
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto last, tx.Query("SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1"));
+      AuditEntry e = entry;
+      e.sequence = last.empty() ? 1 : last[0].Int(0) + 1;
+      e.prev_hash = last.empty() ? std::vector<uint8_t>{} : last[0].Bytes(1);
+      e.hash = hasher(e);
+      const Value row[] = {e.sequence, Seconds(e.time), e.actor,    e.role,   e.source,
+                           e.computer, e.key_id,        e.key_type, e.reason, e.end_user,
+                           e.result,   e.prev_hash,     e.hash};
+      LOCKBOX_RETURN_IF_ERROR(tx.Exec(
+          "INSERT INTO audit (sequence, time, actor, role, source, computer, key_id, key_type,"
+          " reason, end_user, result, prev_hash, hash)"
+          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+          row));
+      return e;
+    });
+  }
+
+  Result<std::vector<AuditEntry>> ReadAudit(int64_t first, size_t max_entries) override {
+    return Read([&](Transaction& tx) -> Result<std::vector<AuditEntry>> {
+      const auto limit =
+          static_cast<int64_t>(std::min<size_t>(max_entries, std::numeric_limits<int64_t>::max()));
+      const Value params[] = {first, limit};
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto rows,
+          tx.Query("SELECT sequence, time, actor, role, source, computer, key_id, key_type,"
+                   " reason, end_user, result, prev_hash, hash FROM audit"
+                   " WHERE sequence >= $1 ORDER BY sequence LIMIT $2",
+                   params));
+      std::vector<AuditEntry> entries;
+      for (const Row& r : rows) {
+        const Decoder d(r);
+        entries.push_back({r.Int(0), d.At(1), d.Str(2), d.Str(3), d.Str(4), d.Str(5), d.Str(6),
+                           d.Str(7), d.Str(8), d.Str(9), d.Str(10), r.Bytes(11), r.Bytes(12)});
+      }
+      return entries;
+    });
+  }
+
+  Status RewrapDataKey(const crypto::SecretBytes& new_master_key) override {
+    LOCKBOX_ASSIGN_OR_RETURN(auto new_master, crypto::Aead::Create(new_master_key.span()));
+    const std::lock_guard<std::mutex> lock(master_mu_);
+    LOCKBOX_RETURN_IF_ERROR(internal::RewrapDataKey(*db_, master_, new_master));
+    master_ = std::move(new_master);
+    return Status::Ok();
+  }
+
+ private:
+  // Runs `body` in a transaction and returns what it returned.
+  template <typename T>
+  Result<T> Run(TxMode mode, const std::function<Result<T>(Transaction&)>& body) {
+    std::optional<T> out;
+    LOCKBOX_RETURN_IF_ERROR(db_->Transact(mode, [&](Transaction& tx) -> Status {
+      auto result = body(tx);
+      if (!result.ok()) return result.status();
+      out = std::move(result).value();
+      return Status::Ok();
+    }));
+    return std::move(*out);
+  }
+  template <typename F>
+  Result<BodyValue<F>> Read(F&& body) {
+    return Run<BodyValue<F>>(TxMode::kRead, std::forward<F>(body));
+  }
+  template <typename F>
+  Result<BodyValue<F>> Write(F&& body) {
+    return Run<BodyValue<F>>(TxMode::kWrite, std::forward<F>(body));
+  }
+
+  // Reads one sealed column (the query's second) and opens it with the binding `bind` makes
+  // from the row.
+  Result<crypto::SecretBytes> OpenSealed(const char* query, const Guid& id,
+                                         const std::string& not_found, const Binder& bind) {
+    return Read([&](Transaction& tx) -> Result<crypto::SecretBytes> {
+      const Value params[] = {Text(id)};
+      LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(query, params));
+      if (rows.empty()) return Status::NotFound(not_found);
+      LOCKBOX_ASSIGN_OR_RETURN(const std::string binding, bind(rows[0]));
+      return data_.Open(rows[0].Bytes(1), binding);
+    });
+  }
+
+  std::unique_ptr<Database> db_;
+  std::mutex master_mu_;
+  crypto::Aead master_;  // kept only to re-wrap the data key
+  const crypto::Aead data_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url_or_path,
+                                         const crypto::SecretBytes& master_key) {
+  auto master = crypto::Aead::Create(master_key.span());
+  if (!master.ok()) return master.status().WithContext("master key");
+  LOCKBOX_ASSIGN_OR_RETURN(auto db, internal::OpenDatabase(url_or_path));
+  LOCKBOX_RETURN_IF_ERROR(internal::Migrate(*db));
+  LOCKBOX_ASSIGN_OR_RETURN(auto data, internal::LoadDataKey(*db, *master));
+  return std::unique_ptr<Store>(
+      std::make_unique<SqlStore>(std::move(db), std::move(master).value(), std::move(data)));
+}
+
+}  // namespace lockbox::store

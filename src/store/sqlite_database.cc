@@ -1,0 +1,193 @@
+// The SQLite backend: one connection per Database, guarded by a mutex.
+//
+// Durability: WAL with synchronous=FULL syncs the log at every commit, so a transaction that
+// returned ok survives a power cut. Write transactions start with BEGIN IMMEDIATE, taking the
+// write lock up front: two writers never both read and then fail to upgrade (SQLITE_BUSY
+// without waiting); they queue on the busy timeout instead.
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+#include "store/database.h"
+
+namespace lockbox::store::internal {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+// What kind of failure an SQLite result code is, and what to do about it.
+Status SqliteError(sqlite3* db, int rc, std::string_view during) {
+  std::string message = std::string(during) + ": " + sqlite3_errstr(rc);
+  if (db != nullptr && sqlite3_errmsg(db) != nullptr) {
+    message += std::string(" (") + sqlite3_errmsg(db) + ")";
+  }
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::IoError(message + ": another process held the store for more than " +
+                             std::to_string(kBusyTimeoutMs / 1000) + " s; try again");
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Status::Corrupt(message + ": restore the store from a backup");
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return Status::IoError(message);
+    default:
+      return Status::Internal(message);
+  }
+}
+
+struct StatementFinalizer {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
+
+class SqliteTransaction : public Transaction {
+ public:
+  explicit SqliteTransaction(sqlite3* db) : db_(db) {}
+
+  Result<std::vector<Row>> Query(std::string_view sql, std::span<const Value> params) override {
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+    StatementPtr stmt(raw);
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, "preparing a statement");
+    LOCKBOX_RETURN_IF_ERROR(Bind(stmt.get(), params));
+    std::vector<Row> rows;
+    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+      rows.push_back(ReadRow(stmt.get()));
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "running a statement");
+    return rows;
+  }
+
+ private:
+  // Binds params[i] to the placeholder named $<i+1>, wherever the statement uses it.
+  Status Bind(sqlite3_stmt* stmt, std::span<const Value> params) {
+    if (static_cast<size_t>(sqlite3_bind_parameter_count(stmt)) != params.size()) {
+      return Status::Internal(
+          "a statement has " + std::to_string(sqlite3_bind_parameter_count(stmt)) +
+          " placeholders but " + std::to_string(params.size()) + " values were given");
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      const std::string name = "$" + std::to_string(i + 1);
+      const int index = sqlite3_bind_parameter_index(stmt, name.c_str());
+      if (index == 0) return Status::Internal("a statement does not use placeholder " + name);
+      int rc = SQLITE_OK;
+      const Value& v = params[i];
+      if (std::holds_alternative<std::monostate>(v)) {
+        rc = sqlite3_bind_null(stmt, index);
+      } else if (const auto* n = std::get_if<int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt, index, *n);
+      } else if (const auto* s = std::get_if<std::string>(&v)) {
+        rc = sqlite3_bind_text64(stmt, index, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
+      } else {
+        const auto& b = std::get<std::vector<uint8_t>>(v);
+        // A zero-length blob must not be bound from a null pointer (that would be NULL).
+        static const uint8_t kNothing = 0;
+        rc = sqlite3_bind_blob64(stmt, index, b.empty() ? &kNothing : b.data(), b.size(),
+                                 SQLITE_STATIC);
+      }
+      if (rc != SQLITE_OK) return SqliteError(db_, rc, "binding " + name);
+    }
+    return Status::Ok();
+  }
+
+  static Row ReadRow(sqlite3_stmt* stmt) {
+    const int n = sqlite3_column_count(stmt);
+    std::vector<Value> columns;
+    columns.reserve(static_cast<size_t>(n));
+    for (int c = 0; c < n; ++c) {
+      switch (sqlite3_column_type(stmt, c)) {
+        case SQLITE_INTEGER:
+          columns.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+          break;
+        case SQLITE_TEXT: {
+          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+          columns.emplace_back(
+              std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt, c))));
+          break;
+        }
+        case SQLITE_BLOB: {
+          const auto* data = static_cast<const uint8_t*>(sqlite3_column_blob(stmt, c));
+          columns.emplace_back(std::vector<uint8_t>(data, data + sqlite3_column_bytes(stmt, c)));
+          break;
+        }
+        default:  // NULL; the schema has no REAL columns
+          columns.emplace_back(std::monostate{});
+      }
+    }
+    return Row(std::move(columns));
+  }
+
+  sqlite3* db_;
+};
+
+class SqliteDatabase : public Database {
+ public:
+  explicit SqliteDatabase(sqlite3* db) : db_(db) {}
+  ~SqliteDatabase() override { sqlite3_close_v2(db_); }
+
+  Status Configure() {
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    SqliteTransaction connection(db_);
+    Transaction& tx = connection;  // outside any transaction: pragmas apply to the connection
+    LOCKBOX_ASSIGN_OR_RETURN(auto mode, tx.Query("PRAGMA journal_mode=WAL"));
+    if (mode.empty() || mode[0].Text(0) != "wal") {
+      return Status::Unsupported(
+          "SQLite could not switch the store to write-ahead logging (is it on a network file "
+          "system?): put the store on a local disk");
+    }
+    LOCKBOX_RETURN_IF_ERROR(tx.Exec("PRAGMA synchronous=FULL"));
+    return tx.Exec("PRAGMA foreign_keys=ON");
+  }
+
+  Status Transact(TxMode mode, const std::function<Status(Transaction&)>& body) override {
+    const std::lock_guard<std::mutex> lock(mu_);
+    SqliteTransaction connection(db_);
+    Transaction& tx = connection;
+    LOCKBOX_RETURN_IF_ERROR(tx.Exec(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN"));
+    Status status = body(tx);
+    if (status.ok()) status = tx.Exec("COMMIT");
+    if (!status.ok()) (void)tx.Exec("ROLLBACK");  // the original failure is what matters
+    return status;
+  }
+
+ private:
+  std::mutex mu_;
+  sqlite3* db_;
+};
+
+// SQLite creates a missing file with the umask's permissions, and its WAL and shared-memory
+// files copy the database file's: creating it 0600 first keeps all three private.
+Status CreatePrivateFile(const std::string& path) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Status::IoError("cannot create store file " + path + ": " + std::strerror(errno));
+  }
+  close(fd);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path) {
+  LOCKBOX_RETURN_IF_ERROR(CreatePrivateFile(path));
+  sqlite3* raw = nullptr;
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  auto db = std::make_unique<SqliteDatabase>(raw);  // closes `raw` even when opening failed
+  if (rc != SQLITE_OK) {
+    return SqliteError(raw, rc, "opening store file " + path).WithContext("SQLite");
+  }
+  LOCKBOX_RETURN_IF_ERROR(db->Configure());
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace lockbox::store::internal

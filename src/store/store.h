@@ -1,0 +1,111 @@
+// Store: where Lockbox keeps computers, volumes, escrowed recovery secrets and the audit log.
+//
+// One interface, two backends: a SQLite file (the default, for a single server) and
+// PostgreSQL (for several server instances sharing one store). Open either with OpenStore():
+//
+//   LOCKBOX_ASSIGN_OR_RETURN(crypto::SecretBytes master, store::LoadMasterKey(key_path));
+//   LOCKBOX_ASSIGN_OR_RETURN(auto db, store::OpenStore("/var/lib/lockbox/lockbox.db", master));
+//   LOCKBOX_ASSIGN_OR_RETURN(auto outcome, db->EscrowRecoveryKey(key, password));
+//
+// Every method is one transaction: it happens entirely or not at all, and a write is durable
+// when the method returns. A Store may be shared by threads. Secrets (recovery passwords, key
+// packages, TPM owner authorisation) are sealed with AES-256-GCM, bound to the record they
+// belong to, under a data key wrapped by the master key (docs/store.md); they come back only
+// from the Open* methods, as SecretBytes. Nothing here knows of HTTP, users or roles: callers
+// decide who may do what, and write the audit entry before they open a secret.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "crypto/secret.h"
+#include "recovery/key_id.h"
+#include "store/records.h"
+#include "util/guid.h"
+#include "util/status.h"
+
+namespace lockbox::store {
+
+// Computes an audit entry's hash from its other fields (sequence and prev_hash included).
+// It may be called more than once for one append (a retried transaction), so it must only
+// compute.
+using AuditHasher = std::function<std::vector<uint8_t>(const AuditEntry&)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- Computers: created or updated as agents report; kUnchanged when nothing differs.
+  virtual Result<WriteOutcome> UpsertComputer(const Computer& computer) = 0;
+  virtual Result<Computer> GetComputer(const Guid& id) = 0;  // kNotFound
+  // Computers whose name matches `name` ignoring ASCII case (names are not unique).
+  virtual Result<std::vector<Computer>> FindComputersByName(std::string_view name) = 0;
+  virtual Result<std::vector<Computer>> FindComputersByHardwareId(std::string_view id) = 0;
+
+  // --- Volumes: the computer must exist (kNotFound otherwise).
+  virtual Result<WriteOutcome> UpsertVolume(const Volume& volume) = 0;
+  virtual Result<Volume> GetVolume(const Guid& id) = 0;
+  virtual Result<std::vector<Volume>> ListVolumes(const Guid& computer_id) = 0;
+
+  // --- Recovery keys.
+  // Stores `recovery_password` (sealed) for key.key_id on key.volume_id, which must exist.
+  // Escrowing the same key again is kUnchanged and changes nothing (not even escrowed_at);
+  // the same key ID with another password or volume is kConflict and changes nothing.
+  // key.state, key.verification and key.source are taken for a new key only.
+  virtual Result<WriteOutcome> EscrowRecoveryKey(const RecoveryKey& key,
+                                                 const crypto::SecretBytes& recovery_password) = 0;
+  virtual Result<RecoveryKey> GetRecoveryKey(const Guid& key_id) = 0;
+  // Every key whose ID starts with `prefix` (none, one, or several), in key-ID order. An
+  // indexed range scan, so fast for any number of keys.
+  virtual Result<std::vector<RecoveryKey>> FindRecoveryKeys(
+      const recovery::KeyIdPrefix& prefix) = 0;
+  virtual Result<std::vector<RecoveryKey>> ListRecoveryKeys(const Guid& volume_id) = 0;
+  // Moves a key forward: active -> disclosed -> retired, or active -> retired. Setting the
+  // state it has is a no-op; going back is kInvalidArgument.
+  virtual Status SetKeyState(const Guid& key_id, KeyState state, Time at) = 0;
+  virtual Status SetKeyVerification(const Guid& key_id, Verification verification) = 0;
+  // The recovery password, opened. kWrongKey if its seal does not match its record.
+  virtual Result<crypto::SecretBytes> OpenRecoveryPassword(const Guid& key_id) = 0;
+
+  // --- Key packages (one per recovery key; same idempotency as EscrowRecoveryKey).
+  virtual Result<WriteOutcome> StoreKeyPackage(const Guid& key_id,
+                                               const crypto::SecretBytes& key_package) = 0;
+  virtual Result<crypto::SecretBytes> OpenKeyPackage(const Guid& key_id) = 0;
+
+  // --- TPM owner authorisation, one per computer: the newest `changed_at` wins; an older
+  // one is kStale, the same time with another value kConflict.
+  virtual Result<WriteOutcome> StoreTpmOwnerAuth(const Guid& computer_id,
+                                                 const crypto::SecretBytes& owner_auth,
+                                                 Time changed_at) = 0;
+  virtual Result<crypto::SecretBytes> OpenTpmOwnerAuth(const Guid& computer_id) = 0;
+
+  // --- Who uses which computer (for end users recovering their own keys).
+  virtual Status RecordComputerUser(const Guid& computer_id, std::string_view user,
+                                    Time seen_at) = 0;
+  virtual Result<std::vector<ComputerUser>> ListComputerUsers(const Guid& computer_id) = 0;
+  virtual Result<std::vector<Guid>> FindComputersByUser(std::string_view user) = 0;
+
+  // --- Audit log: append and read only.
+  // Appends `entry` with the next sequence number and prev_hash set to the last entry's hash
+  // (empty for the first), then `hasher` fills in hash. Returns the entry as stored.
+  virtual Result<AuditEntry> AppendAudit(const AuditEntry& entry, const AuditHasher& hasher) = 0;
+  // Up to `max_entries` entries from sequence `first` on, in order.
+  virtual Result<std::vector<AuditEntry>> ReadAudit(int64_t first, size_t max_entries) = 0;
+
+  // --- Master key rotation: re-wraps the data key under `new_master_key` (32 bytes). The
+  // store must be opened with the new key from then on; sealed records are not touched.
+  virtual Status RewrapDataKey(const crypto::SecretBytes& new_master_key) = 0;
+};
+
+// Opens (creating if needed) the store at `url_or_path`: a "postgresql://" or "postgres://"
+// URL (libpq's connection URI), anything else a SQLite file path. Applies pending schema
+// migrations; refuses (kUnsupported) a store whose schema is newer than this code. A new store
+// gets a fresh data key wrapped by `master_key`; an existing one must be opened with the
+// master key that wrapped it (kWrongKey otherwise).
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url_or_path,
+                                         const crypto::SecretBytes& master_key);
+
+}  // namespace lockbox::store

@@ -1,0 +1,559 @@
+// One suite, run against both backends: SQLite (a temporary file) and PostgreSQL (a real
+// server started by tests/support/postgres.cc; skipped when not installed, failed under CI).
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include "postgres.h"
+#include "store/database.h"
+
+namespace lockbox::store {
+namespace {
+
+namespace fs = std::filesystem;
+using internal::Row;
+using internal::Transaction;
+using internal::TxMode;
+using internal::Value;
+
+enum class Backend { kSqlite, kPostgres };
+
+Guid G(std::string_view text) { return Guid::Parse(text).value(); }
+Time At(int64_t seconds) { return Time(std::chrono::seconds(seconds)); }
+crypto::SecretBytes Secret(std::string_view text) {
+  return crypto::SecretBytes(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+std::string Plain(const crypto::SecretBytes& s) { return {s.data(), s.data() + s.size()}; }
+crypto::SecretBytes MasterKey(uint8_t fill) {
+  return crypto::SecretBytes(std::vector<uint8_t>(32, fill));
+}
+
+constexpr std::string_view kPassword1 = "111111-222222-333333-444444-555555-666666-777777-888888";
+constexpr std::string_view kPassword2 = "123123-456456-789789-101101-121121-131131-141141-151151";
+
+const Guid kComputer = G("0b1d7f1e-5a33-4c1e-9d2b-6f5e4c3b2a10");
+const Guid kVolume = G("8f595209-f5b9-49a0-85d4-cb8f80258c27");
+const Guid kOtherVolume = G("1f595209-f5b9-49a0-85d4-cb8f80258c27");
+const Guid kKey = G("4381f759-c4f8-4de0-bb61-fc33a831bda5");
+const Guid kKeySamePrefix = G("4381f759-0000-4de0-bb61-fc33a831bda5");
+const Guid kKeyNextPrefix = G("4381f75a-c4f8-4de0-bb61-fc33a831bda5");
+
+Computer MakeComputer() {
+  return {.id = kComputer,
+          .name = "PC-Accounting-07",
+          .domain = "contoso.example",
+          .os = "Windows 11 Pro 23H2",
+          .hardware_ids = {"smbios-uuid:4c4c4544-0051", "serial:5CG1234XYZ"},
+          .last_contact = At(1700000000)};
+}
+
+Volume MakeVolume(const Guid& id) {
+  return {.id = id,
+          .computer_id = kComputer,
+          .drive_letter = "C:",
+          .type = VolumeType::kOperatingSystem,
+          .description = "Windows",
+          .encryption_method = "XTS-AES 128",
+          .protection = ProtectionStatus::kOn,
+          .conversion = ConversionStatus::kEncrypted,
+          .protectors = {{kKey, ProtectorType::kRecoveryPassword},
+                         {G("aaaaaaaa-0000-4000-8000-000000000001"), ProtectorType::kTpm}}};
+}
+
+RecoveryKey MakeKey(const Guid& key_id, const Guid& volume_id = kVolume) {
+  return {.key_id = key_id,
+          .volume_id = volume_id,
+          .created_at = At(1690000000),
+          .state = KeyState::kActive,
+          .verification = Verification::kUnknown,
+          .escrowed_at = At(1700000100),
+          .source = "agent:PC-Accounting-07",
+          .state_changed_at = std::nullopt};
+}
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::kSqlite) {
+      char templ[] = "/tmp/lockbox-store-test-XXXXXX";
+      ASSERT_NE(mkdtemp(templ), nullptr);
+      temp_dir_ = templ;
+      url_ = temp_dir_ + "/lockbox.db";
+      files_at_rest_ = temp_dir_;
+    } else {
+      LOCKBOX_POSTGRES_DATABASE_OR_SKIP(pg);
+      url_ = pg.url;
+      files_at_rest_ = pg.data_dir;
+    }
+    auto store = OpenStore(url_, master_);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = std::move(store).value();
+  }
+
+  void TearDown() override {
+    store_.reset();
+    if (!temp_dir_.empty()) fs::remove_all(temp_dir_);
+  }
+
+  // A computer with one volume, ready for keys.
+  void AddComputerAndVolume() {
+    ASSERT_TRUE(store_->UpsertComputer(MakeComputer()).ok());
+    auto outcome = store_->UpsertVolume(MakeVolume(kVolume));
+    ASSERT_TRUE(outcome.ok()) << outcome.status().message();
+  }
+
+  WriteOutcome Escrow(const Guid& key_id, std::string_view password,
+                      const Guid& volume_id = kVolume) {
+    auto outcome = store_->EscrowRecoveryKey(MakeKey(key_id, volume_id), Secret(password));
+    EXPECT_TRUE(outcome.ok()) << outcome.status().message();
+    return outcome.ok() ? *outcome : WriteOutcome::kStale;
+  }
+
+  // SQL straight on the same database, for checks and damage the Store must not allow.
+  std::vector<Row> Raw(std::string_view sql, std::vector<Value> params = {}) {
+    auto db = internal::OpenDatabase(url_);
+    EXPECT_TRUE(db.ok()) << db.status().message();
+    std::vector<Row> rows;
+    if (!db.ok()) return rows;
+    const Status status = (*db)->Transact(TxMode::kWrite, [&](Transaction& tx) -> Status {
+      auto result = tx.Query(sql, params);
+      if (result.ok()) rows = std::move(result).value();
+      return result.status();
+    });
+    EXPECT_TRUE(status.ok()) << status.message();
+    return rows;
+  }
+
+  std::string temp_dir_;
+  std::string url_;
+  std::string files_at_rest_;
+  crypto::SecretBytes master_ = MasterKey(7);
+  std::unique_ptr<Store> store_;
+};
+
+// --- Migrations
+
+TEST_P(StoreTest, FreshStoreRecordsEachMigrationOnce) {
+  const auto rows = Raw("SELECT version FROM schema_version ORDER BY version");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].Int(0), 1);
+}
+
+TEST_P(StoreTest, ReopeningAppliesNoMigrationAgainAndKeepsData) {
+  AddComputerAndVolume();
+  store_.reset();
+  auto reopened = OpenStore(url_, master_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 1u);
+  auto volume = (*reopened)->GetVolume(kVolume);
+  ASSERT_TRUE(volume.ok());
+  EXPECT_EQ(*volume, MakeVolume(kVolume));
+}
+
+TEST_P(StoreTest, RefusesStoreNewerThanCode) {
+  store_.reset();
+  Raw("INSERT INTO schema_version (version, description, applied_at) VALUES ($1, $2, $3)",
+      {int64_t{999}, std::string("from the future"), int64_t{0}});
+  auto reopened = OpenStore(url_, master_);
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), ErrorCode::kUnsupported);
+  EXPECT_NE(reopened.status().message().find("upgrade Lockbox"), std::string::npos);
+}
+
+TEST_P(StoreTest, RefusesWrongMasterKey) {
+  store_.reset();
+  auto reopened = OpenStore(url_, MasterKey(8));
+  EXPECT_EQ(reopened.status().code(), ErrorCode::kWrongKey);
+}
+
+// --- Computers and volumes
+
+TEST_P(StoreTest, ComputerUpsertCreatesThenIsIdempotentThenUpdates) {
+  Computer c = MakeComputer();
+  EXPECT_EQ(*store_->UpsertComputer(c), WriteOutcome::kCreated);
+  std::swap(c.hardware_ids[0], c.hardware_ids[1]);  // same set, other order
+  EXPECT_EQ(*store_->UpsertComputer(c), WriteOutcome::kUnchanged);
+  c.os = "Windows 11 Enterprise 24H2";
+  c.hardware_ids.push_back("mac:00-11-22-33-44-55");
+  EXPECT_EQ(*store_->UpsertComputer(c), WriteOutcome::kUpdated);
+
+  auto stored = store_->GetComputer(kComputer);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->os, "Windows 11 Enterprise 24H2");
+  EXPECT_EQ(stored->hardware_ids,
+            (std::vector<std::string>{"mac:00-11-22-33-44-55", "serial:5CG1234XYZ",
+                                      "smbios-uuid:4c4c4544-0051"}));
+  EXPECT_EQ(stored->last_contact, At(1700000000));
+}
+
+TEST_P(StoreTest, FindsComputersByNameIgnoringCaseAndByHardwareId) {
+  ASSERT_TRUE(store_->UpsertComputer(MakeComputer()).ok());
+  auto by_name = store_->FindComputersByName("pc-accounting-07");
+  ASSERT_TRUE(by_name.ok());
+  ASSERT_EQ(by_name->size(), 1u);
+  EXPECT_EQ((*by_name)[0].id, kComputer);
+  auto by_hw = store_->FindComputersByHardwareId("serial:5CG1234XYZ");
+  ASSERT_TRUE(by_hw.ok());
+  ASSERT_EQ(by_hw->size(), 1u);
+  EXPECT_TRUE(store_->FindComputersByName("PC-Other")->empty());
+  EXPECT_EQ(store_->GetComputer(kVolume).status().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, VolumeNeedsItsComputer) {
+  auto outcome = store_->UpsertVolume(MakeVolume(kVolume));
+  EXPECT_EQ(outcome.status().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, VolumeUpsertKeepsProtectorsAndReportsChanges) {
+  AddComputerAndVolume();
+  Volume v = MakeVolume(kVolume);
+  std::swap(v.protectors[0], v.protectors[1]);
+  EXPECT_EQ(*store_->UpsertVolume(v), WriteOutcome::kUnchanged);
+  v.conversion = ConversionStatus::kDecrypting;
+  v.protectors.pop_back();
+  EXPECT_EQ(*store_->UpsertVolume(v), WriteOutcome::kUpdated);
+  auto listed = store_->ListVolumes(kComputer);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].conversion, ConversionStatus::kDecrypting);
+  EXPECT_EQ((*listed)[0].protectors.size(), 1u);
+}
+
+// --- Escrow
+
+TEST_P(StoreTest, EscrowingTheSameKeyTwiceChangesNothing) {
+  AddComputerAndVolume();
+  EXPECT_EQ(Escrow(kKey, kPassword1), WriteOutcome::kCreated);
+  RecoveryKey again = MakeKey(kKey);
+  again.escrowed_at = At(1800000000);
+  again.source = "migration:ad";
+  EXPECT_EQ(*store_->EscrowRecoveryKey(again, Secret(kPassword1)), WriteOutcome::kUnchanged);
+  auto stored = store_->GetRecoveryKey(kKey);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(*stored, MakeKey(kKey));
+}
+
+TEST_P(StoreTest, SameKeyIdWithOtherContentIsAConflictAndNotWritten) {
+  AddComputerAndVolume();
+  ASSERT_TRUE(store_->UpsertVolume(MakeVolume(kOtherVolume)).ok());
+  EXPECT_EQ(Escrow(kKey, kPassword1), WriteOutcome::kCreated);
+  EXPECT_EQ(Escrow(kKey, kPassword2), WriteOutcome::kConflict);
+  EXPECT_EQ(Escrow(kKey, kPassword1, kOtherVolume), WriteOutcome::kConflict);
+  auto opened = store_->OpenRecoveryPassword(kKey);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(Plain(*opened), kPassword1);
+  EXPECT_EQ(store_->GetRecoveryKey(kKey)->volume_id, kVolume);
+}
+
+TEST_P(StoreTest, EscrowNeedsItsVolume) {
+  auto outcome = store_->EscrowRecoveryKey(MakeKey(kKey), Secret(kPassword1));
+  EXPECT_EQ(outcome.status().code(), ErrorCode::kNotFound);
+}
+
+// --- Lookup by key-ID prefix
+
+TEST_P(StoreTest, PrefixLookupFindsOneSeveralOrNone) {
+  AddComputerAndVolume();
+  Escrow(kKey, kPassword1);
+  Escrow(kKeySamePrefix, kPassword2);
+  Escrow(kKeyNextPrefix, kPassword2);
+  auto find = [&](std::string_view typed) {
+    std::vector<Guid> ids;
+    auto keys = store_->FindRecoveryKeys(recovery::KeyIdPrefix::Parse(typed).value());
+    EXPECT_TRUE(keys.ok()) << keys.status().message();
+    if (keys.ok()) {
+      for (const RecoveryKey& k : *keys) ids.push_back(k.key_id);
+    }
+    return ids;
+  };
+  EXPECT_EQ(find("4381F759"), (std::vector<Guid>{kKeySamePrefix, kKey}));
+  EXPECT_EQ(find("4381F759-C4"), std::vector<Guid>{kKey});
+  EXPECT_EQ(find("{4381F759-C4F8-4DE0-BB61-FC33A831BDA5}"), std::vector<Guid>{kKey});
+  EXPECT_EQ(find("4381f75a"), std::vector<Guid>{kKeyNextPrefix});
+  EXPECT_EQ(find("deadbeef"), std::vector<Guid>{});
+}
+
+TEST_P(StoreTest, PrefixLookupIsAnIndexRangeScan) {
+  const bool sqlite = GetParam() == Backend::kSqlite;
+  auto db = internal::OpenDatabase(url_);
+  ASSERT_TRUE(db.ok());
+  std::string plan;
+  const Status status = (*db)->Transact(TxMode::kWrite, [&](Transaction& tx) -> Status {
+    // On a nearly empty table PostgreSQL rightly prefers a sequential scan; forbid it to see
+    // whether the index can answer the range at all.
+    if (!sqlite) LOCKBOX_RETURN_IF_ERROR(tx.Exec("SET LOCAL enable_seqscan = off"));
+    const Value range[] = {std::string("4381f759"), std::string("4381f759g")};
+    auto rows = tx.Query(std::string(sqlite ? "EXPLAIN QUERY PLAN" : "EXPLAIN") +
+                             " SELECT key_id FROM recovery_keys"
+                             " WHERE key_hex >= $1 AND key_hex < $2",
+                         range);
+    if (!rows.ok()) return rows.status();
+    for (const Row& r : *rows) plan += r.Text(sqlite ? 3 : 0) + "\n";
+    return Status::Ok();
+  });
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_NE(plan.find("recovery_keys_by_hex"), std::string::npos) << plan;
+}
+
+// --- Key state
+
+TEST_P(StoreTest, KeyStateMovesActiveToDisclosedToRetiredOnly) {
+  AddComputerAndVolume();
+  Escrow(kKey, kPassword1);
+  ASSERT_TRUE(store_->SetKeyState(kKey, KeyState::kDisclosed, At(1700001000)).ok());
+  EXPECT_EQ(store_->GetRecoveryKey(kKey)->state, KeyState::kDisclosed);
+  EXPECT_EQ(store_->GetRecoveryKey(kKey)->state_changed_at, At(1700001000));
+  EXPECT_TRUE(store_->SetKeyState(kKey, KeyState::kDisclosed, At(1700002000)).ok());
+  EXPECT_EQ(store_->GetRecoveryKey(kKey)->state_changed_at, At(1700001000));
+  EXPECT_EQ(store_->SetKeyState(kKey, KeyState::kActive, At(1700003000)).code(),
+            ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(store_->SetKeyState(kKey, KeyState::kRetired, At(1700004000)).ok());
+  EXPECT_EQ(store_->SetKeyState(kKey, KeyState::kDisclosed, At(1700005000)).code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->GetRecoveryKey(kKey)->state, KeyState::kRetired);
+  EXPECT_EQ(store_->SetKeyState(kKeyNextPrefix, KeyState::kRetired, At(0)).code(),
+            ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, VerificationIsRecorded) {
+  AddComputerAndVolume();
+  Escrow(kKey, kPassword1);
+  ASSERT_TRUE(store_->SetKeyVerification(kKey, Verification::kMismatch).ok());
+  EXPECT_EQ(store_->GetRecoveryKey(kKey)->verification, Verification::kMismatch);
+  EXPECT_EQ(store_->SetKeyVerification(kKeyNextPrefix, Verification::kVerified).code(),
+            ErrorCode::kNotFound);
+}
+
+// --- Sealed secrets
+
+TEST_P(StoreTest, SealedSecretsRoundTrip) {
+  AddComputerAndVolume();
+  Escrow(kKey, kPassword1);
+  EXPECT_EQ(Plain(store_->OpenRecoveryPassword(kKey).value()), kPassword1);
+  EXPECT_EQ(*store_->StoreKeyPackage(kKey, Secret("key package bytes")), WriteOutcome::kCreated);
+  EXPECT_EQ(Plain(store_->OpenKeyPackage(kKey).value()), "key package bytes");
+  EXPECT_EQ(*store_->StoreTpmOwnerAuth(kComputer, Secret("owner-auth-1"), At(100)),
+            WriteOutcome::kCreated);
+  EXPECT_EQ(Plain(store_->OpenTpmOwnerAuth(kComputer).value()), "owner-auth-1");
+  EXPECT_EQ(store_->OpenRecoveryPassword(kKeyNextPrefix).status().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, SecretMovedToAnotherRecordDoesNotOpen) {
+  AddComputerAndVolume();
+  Escrow(kKey, kPassword1);
+  Escrow(kKeySamePrefix, kPassword2);
+  Raw("UPDATE recovery_keys SET sealed_password ="
+      " (SELECT sealed_password FROM recovery_keys WHERE key_id = $1) WHERE key_id = $2",
+      {kKey.ToString(), kKeySamePrefix.ToString()});
+  EXPECT_EQ(store_->OpenRecoveryPassword(kKeySamePrefix).status().code(), ErrorCode::kWrongKey);
+  // Nor does escrowing again paper over the damage.
+  EXPECT_EQ(store_->EscrowRecoveryKey(MakeKey(kKeySamePrefix), Secret(kPassword1)).status().code(),
+            ErrorCode::kWrongKey);
+  EXPECT_EQ(Plain(store_->OpenRecoveryPassword(kKey).value()), kPassword1);
+}
+
+TEST_P(StoreTest, KeyPackageIsIdempotentAndReportsConflicts) {
+  AddComputerAndVolume();
+  EXPECT_EQ(store_->StoreKeyPackage(kKey, Secret("p")).status().code(), ErrorCode::kNotFound);
+  Escrow(kKey, kPassword1);
+  EXPECT_EQ(*store_->StoreKeyPackage(kKey, Secret("package-1")), WriteOutcome::kCreated);
+  EXPECT_EQ(*store_->StoreKeyPackage(kKey, Secret("package-1")), WriteOutcome::kUnchanged);
+  EXPECT_EQ(*store_->StoreKeyPackage(kKey, Secret("package-2")), WriteOutcome::kConflict);
+  EXPECT_EQ(Plain(store_->OpenKeyPackage(kKey).value()), "package-1");
+}
+
+TEST_P(StoreTest, NewestTpmOwnerAuthWins) {
+  AddComputerAndVolume();
+  EXPECT_EQ(*store_->StoreTpmOwnerAuth(kComputer, Secret("auth-200"), At(200)),
+            WriteOutcome::kCreated);
+  EXPECT_EQ(*store_->StoreTpmOwnerAuth(kComputer, Secret("auth-100"), At(100)),
+            WriteOutcome::kStale);
+  EXPECT_EQ(*store_->StoreTpmOwnerAuth(kComputer, Secret("auth-200"), At(200)),
+            WriteOutcome::kUnchanged);
+  EXPECT_EQ(*store_->StoreTpmOwnerAuth(kComputer, Secret("other"), At(200)),
+            WriteOutcome::kConflict);
+  EXPECT_EQ(*store_->StoreTpmOwnerAuth(kComputer, Secret("auth-300"), At(300)),
+            WriteOutcome::kUpdated);
+  EXPECT_EQ(Plain(store_->OpenTpmOwnerAuth(kComputer).value()), "auth-300");
+}
+
+TEST_P(StoreTest, RewrappedDataKeyOpensOnlyUnderTheNewMasterKey) {
+  AddComputerAndVolume();
+  Escrow(kKey, kPassword1);
+  const crypto::SecretBytes new_master = MasterKey(9);
+  ASSERT_TRUE(store_->RewrapDataKey(new_master).ok());
+  EXPECT_EQ(Plain(store_->OpenRecoveryPassword(kKey).value()), kPassword1);
+  store_.reset();
+  EXPECT_EQ(OpenStore(url_, master_).status().code(), ErrorCode::kWrongKey);
+  auto reopened = OpenStore(url_, new_master);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  EXPECT_EQ(Plain((*reopened)->OpenRecoveryPassword(kKey).value()), kPassword1);
+}
+
+// --- Users
+
+TEST_P(StoreTest, ComputerUsersAreMatchedIgnoringCaseAndTrackFirstAndLastSeen) {
+  AddComputerAndVolume();
+  ASSERT_TRUE(store_->RecordComputerUser(kComputer, "CONTOSO\\Alice", At(500)).ok());
+  ASSERT_TRUE(store_->RecordComputerUser(kComputer, "contoso\\alice", At(900)).ok());
+  ASSERT_TRUE(store_->RecordComputerUser(kComputer, "contoso\\alice", At(300)).ok());
+  auto users = store_->ListComputerUsers(kComputer);
+  ASSERT_TRUE(users.ok());
+  EXPECT_EQ(*users, (std::vector<ComputerUser>{{"contoso\\alice", At(300), At(900)}}));
+  EXPECT_EQ(*store_->FindComputersByUser("Contoso\\ALICE"), std::vector<Guid>{kComputer});
+  EXPECT_EQ(store_->RecordComputerUser(kVolume, "bob", At(1)).code(), ErrorCode::kNotFound);
+}
+
+// --- Audit
+
+std::vector<uint8_t> TestHash(const AuditEntry& e) {
+  std::vector<uint8_t> h = e.prev_hash;
+  h.push_back(static_cast<uint8_t>(e.sequence));
+  return h;
+}
+
+TEST_P(StoreTest, AuditAppendsInSequenceChainingHashes) {
+  for (const char* actor : {"alice", "bob", "carol"}) {
+    AuditEntry e;
+    e.time = At(1000);
+    e.actor = actor;
+    e.role = "helpdesk";
+    e.reason = "ticket 42";
+    auto appended = store_->AppendAudit(e, TestHash);
+    ASSERT_TRUE(appended.ok()) << appended.status().message();
+  }
+  auto entries = store_->ReadAudit(2, 10);
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[0].sequence, 2);
+  EXPECT_EQ((*entries)[0].actor, "bob");
+  EXPECT_EQ((*entries)[0].prev_hash, std::vector<uint8_t>{1});
+  EXPECT_EQ((*entries)[1].hash, (std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_EQ((*entries)[1].reason, "ticket 42");
+}
+
+// --- Concurrency and durability
+
+TEST_P(StoreTest, ConcurrentWritersOnSeparateConnectionsLoseNothing) {
+  AddComputerAndVolume();
+  constexpr int kThreads = 4;
+  constexpr int kKeysPerThread = 8;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto store = OpenStore(url_, master_);
+      if (!store.ok()) {
+        ++failures;
+        return;
+      }
+      for (int i = 0; i < kKeysPerThread; ++i) {
+        char id[37];
+        std::snprintf(id, sizeof id, "%08x-0000-4000-8000-000000000000", t * 256 + i);
+        if (!(*store)->EscrowRecoveryKey(MakeKey(G(id)), Secret(kPassword1)).ok() ||
+            !(*store)->AppendAudit(AuditEntry(), TestHash).ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(store_->ListRecoveryKeys(kVolume)->size(), size_t{kThreads * kKeysPerThread});
+  auto audit = store_->ReadAudit(1, 1000);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), size_t{kThreads * kKeysPerThread});
+  for (size_t i = 0; i < audit->size(); ++i) {
+    EXPECT_EQ((*audit)[i].sequence, static_cast<int64_t>(i + 1));
+  }
+}
+
+TEST_P(StoreTest, ThreadsSharingOneStoreLoseNothing) {
+  AddComputerAndVolume();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i) {
+        EXPECT_TRUE(
+            store_->RecordComputerUser(kComputer, "user" + std::to_string(t * 10 + i), At(i)).ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(store_->ListComputerUsers(kComputer)->size(), 20u);
+}
+
+TEST_P(StoreTest, AcknowledgedWritesSurviveReopen) {
+  AddComputerAndVolume();
+  Escrow(kKey, kPassword1);
+  ASSERT_TRUE(store_->SetKeyState(kKey, KeyState::kDisclosed, At(5)).ok());
+  store_.reset();
+  auto reopened = OpenStore(url_, master_);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->GetRecoveryKey(kKey)->state, KeyState::kDisclosed);
+  EXPECT_EQ(Plain((*reopened)->OpenRecoveryPassword(kKey).value()), kPassword1);
+}
+
+// The files on disk (SQLite's, or PostgreSQL's whole data folder) hold no escrowed secret in
+// clear text. The computer name, stored in clear, proves the scan reads the right bytes.
+TEST_P(StoreTest, FilesAtRestHoldNoSecretInClearText) {
+  AddComputerAndVolume();
+  Escrow(kKey, kPassword1);
+  ASSERT_TRUE(store_->StoreKeyPackage(kKey, Secret("KEYPACKAGE-CLEARTEXT-MARK")).ok());
+  ASSERT_TRUE(store_->StoreTpmOwnerAuth(kComputer, Secret("TPMAUTH-CLEARTEXT-MARK"), At(1)).ok());
+  store_.reset();
+  if (GetParam() == Backend::kPostgres) Raw("CHECKPOINT");
+  std::string everything;
+  for (const auto& entry : fs::recursive_directory_iterator(files_at_rest_)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    everything.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  ASSERT_NE(everything.find("PC-Accounting-07"), std::string::npos);
+  EXPECT_EQ(everything.find(kPassword1), std::string::npos);
+  EXPECT_EQ(everything.find("111111222222"), std::string::npos);
+  EXPECT_EQ(everything.find("KEYPACKAGE-CLEARTEXT-MARK"), std::string::npos);
+  EXPECT_EQ(everything.find("TPMAUTH-CLEARTEXT-MARK"), std::string::npos);
+}
+
+// SQLite's own settings: the durability promises of docs/store.md, and a private file.
+TEST(SqliteStoreTest, UsesWalWithFullSyncInAPrivateFile) {
+  char templ[] = "/tmp/lockbox-store-test-XXXXXX";
+  ASSERT_NE(mkdtemp(templ), nullptr);
+  const std::string path = std::string(templ) + "/lockbox.db";
+  {
+    auto db = internal::OpenDatabase(path);
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    const Status status = (*db)->Transact(TxMode::kRead, [](Transaction& tx) -> Status {
+      auto mode = tx.Query("PRAGMA journal_mode");
+      auto sync = tx.Query("PRAGMA synchronous");
+      auto foreign_keys = tx.Query("PRAGMA foreign_keys");
+      if (!mode.ok() || !sync.ok() || !foreign_keys.ok()) return Status::Internal("pragma failed");
+      EXPECT_EQ((*mode)[0].Text(0), "wal");
+      EXPECT_EQ((*sync)[0].Int(0), 2);  // FULL
+      EXPECT_EQ((*foreign_keys)[0].Int(0), 1);
+      return Status::Ok();
+    });
+    EXPECT_TRUE(status.ok()) << status.message();
+    EXPECT_EQ(fs::status(path).permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write);
+  }
+  fs::remove_all(templ);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& param) {
+                           return param.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+                         });
+
+}  // namespace
+}  // namespace lockbox::store
