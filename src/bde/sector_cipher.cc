@@ -1,6 +1,8 @@
 #include "bde/sector_cipher.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -195,21 +197,87 @@ class ElephantCipher : public SectorCipher {
   std::vector<uint8_t> sector_keys_;
 };
 
-// XTS-AES: one OpenSSL call per sector, since every sector starts a new tweak.
+// An XTS tweak as a 128-bit little-endian number, multiplied by powers of alpha in
+// GF(2^128) modulo x^128 + x^7 + x^2 + x + 1 (IEEE 1619).
+struct Tweak {
+  uint64_t lo = 0;
+  uint64_t hi = 0;
+
+  Tweak TimesAlpha() const {
+    return {(lo << 1) ^ (0x87 & (0 - (hi >> 63))), (hi << 1) | (lo >> 63)};
+  }
+  // XORs the tweak into a 16-byte block and keeps a copy for after the block cipher.
+  void ApplyTo(uint8_t* block, uint64_t* saved) const {
+    uint64_t words[2];
+    std::memcpy(words, block, sizeof words);
+    words[0] ^= lo;
+    words[1] ^= hi;
+    std::memcpy(block, words, sizeof words);
+    saved[0] = lo;
+    saved[1] = hi;
+  }
+  // A shift by four bits; the four bits shifted out are reduced by the table below.
+  Tweak TimesAlpha4() const { return {(lo << 4) ^ kReduce4[hi >> 60], (hi << 4) | (lo >> 60)}; }
+
+  // kReduce4[b] = b * 0x87 carried out without carries: x^(128+i) = x^i * 0x87.
+  static constexpr std::array<uint64_t, 16> kReduce4 = [] {
+    std::array<uint64_t, 16> table{};
+    for (uint64_t b = 0; b < 16; ++b) {
+      for (int bit = 0; bit < 4; ++bit) {
+        if ((b >> bit) & 1) table[b] ^= uint64_t{0x87} << bit;
+      }
+    }
+    return table;
+  }();
+};
+
+// XTS-AES (IEEE 1619). Block j of sector n is P = D_K1(C ^ T) ^ T with the tweak
+// T = E_K2(le128(n)) * alpha^j in GF(2^128). OpenSSL's XTS needs a call per sector, and setting
+// up each call costs about as much as decrypting a 512-byte sector; so decryption of small
+// sectors computes the tweaks of a whole chunk itself (one ECB call for the sectors' first
+// tweaks, multiplications by alpha for the rest) and decrypts the chunk's blocks in one ECB
+// call. 4096-byte sectors amortise the set-up and use OpenSSL per sector, as does encryption
+// (tests and synthetic volumes), which so cross-checks the bulk path.
 class XtsCipher : public SectorCipher {
  public:
-  XtsCipher(AesXts decrypt, AesXts encrypt, uint32_t sector_size)
-      : SectorCipher(sector_size), decrypt_(std::move(decrypt)), encrypt_(std::move(encrypt)) {}
+  static Result<std::unique_ptr<SectorCipher>> Create(std::span<const uint8_t> fvek,
+                                                      uint32_t sector_size) {
+    const size_t half = fvek.size() / 2;
+    LOCKBOX_ASSIGN_OR_RETURN(auto data_decrypt,
+                             AesEcb::Create(fvek.first(half), Direction::kDecrypt));
+    LOCKBOX_ASSIGN_OR_RETURN(auto tweak_encrypt,
+                             AesEcb::Create(fvek.subspan(half), Direction::kEncrypt));
+    LOCKBOX_ASSIGN_OR_RETURN(auto decrypt, AesXts::Create(fvek, Direction::kDecrypt));
+    LOCKBOX_ASSIGN_OR_RETURN(auto encrypt, AesXts::Create(fvek, Direction::kEncrypt));
+    return std::unique_ptr<SectorCipher>(new XtsCipher(std::move(data_decrypt),
+                                                       std::move(tweak_encrypt), std::move(decrypt),
+                                                       std::move(encrypt), sector_size));
+  }
 
   Status Decrypt(uint64_t offset, std::span<uint8_t> sectors) override {
-    return Run(decrypt_, offset, sectors);
+    if (sector_size() >= kPerSectorCallBytes) return PerSector(decrypt_, offset, sectors);
+    LOCKBOX_RETURN_IF_ERROR(CheckRun(offset, sectors.size()));
+    return ForEachChunk(offset, sectors,
+                        [this](uint64_t o, std::span<uint8_t> c) { return DecryptChunk(o, c); });
   }
+
   Status Encrypt(uint64_t offset, std::span<uint8_t> sectors) override {
-    return Run(encrypt_, offset, sectors);
+    return PerSector(encrypt_, offset, sectors);
   }
 
  private:
-  Status Run(AesXts& xts, uint64_t offset, std::span<uint8_t> sectors) {
+  XtsCipher(AesEcb data_decrypt, AesEcb tweak_encrypt, AesXts decrypt, AesXts encrypt,
+            uint32_t sector_size)
+      : SectorCipher(sector_size),
+        data_decrypt_(std::move(data_decrypt)),
+        tweak_encrypt_(std::move(tweak_encrypt)),
+        decrypt_(std::move(decrypt)),
+        encrypt_(std::move(encrypt)),
+        first_tweaks_(kChunkBytes / 512 * kBlock),
+        tweaks_(kXtsPieceBytes / 8) {}
+
+  // One OpenSSL XTS call per sector.
+  Status PerSector(AesXts& xts, uint64_t offset, std::span<uint8_t> sectors) {
     LOCKBOX_RETURN_IF_ERROR(CheckRun(offset, sectors.size()));
     const uint64_t first_sector = offset / sector_size();
     alignas(16) uint8_t tweak[kBlock];
@@ -221,8 +289,72 @@ class XtsCipher : public SectorCipher {
     return Status::Ok();
   }
 
+  Status DecryptChunk(uint64_t offset, std::span<uint8_t> chunk) {
+    const size_t sectors = chunk.size() / sector_size();
+    const uint64_t first_sector = offset / sector_size();
+    for (size_t s = 0; s < sectors; ++s) StoreLe128(&first_tweaks_[s * kBlock], first_sector + s);
+    auto first = std::span(first_tweaks_).first(sectors * kBlock);
+    LOCKBOX_RETURN_IF_ERROR(tweak_encrypt_.Process(first, first));
+    // Pieces small enough that a piece and its tweaks stay in the L1 cache between the
+    // three passes over them.
+    for (size_t pos = 0; pos < chunk.size(); pos += kXtsPieceBytes) {
+      const size_t size = std::min(kXtsPieceBytes, chunk.size() - pos);
+      LOCKBOX_RETURN_IF_ERROR(
+          DecryptPiece(chunk.subspan(pos, size), &first_tweaks_[pos / sector_size() * kBlock]));
+    }
+    return Status::Ok();
+  }
+
+  // Decrypts whole sectors whose first tweaks (E_K2 of the sector numbers) are given.
+  Status DecryptPiece(std::span<uint8_t> piece, const uint8_t* first_tweaks) {
+    static_assert(std::endian::native == std::endian::little);
+    const size_t blocks_per_sector = sector_size() / kBlock;
+    uint8_t* data = piece.data();
+    uint64_t* tweak = tweaks_.data();
+    for (size_t s = 0; s < piece.size() / sector_size(); ++s) {
+      // Four independent chains (blocks j, j+1, j+2, j+3 advance by alpha^4) instead of one
+      // serial chain of doublings, in named locals so that they stay in registers.
+      Tweak t0;
+      std::memcpy(&t0.lo, first_tweaks + s * kBlock, 8);
+      std::memcpy(&t0.hi, first_tweaks + s * kBlock + 8, 8);
+      Tweak t1 = t0.TimesAlpha();
+      Tweak t2 = t1.TimesAlpha();
+      Tweak t3 = t2.TimesAlpha();
+      for (size_t j = 0; j < blocks_per_sector; j += 4, data += 4 * kBlock, tweak += 8) {
+        t0.ApplyTo(data, tweak);
+        t1.ApplyTo(data + kBlock, tweak + 2);
+        t2.ApplyTo(data + 2 * kBlock, tweak + 4);
+        t3.ApplyTo(data + 3 * kBlock, tweak + 6);
+        t0 = t0.TimesAlpha4();
+        t1 = t1.TimesAlpha4();
+        t2 = t2.TimesAlpha4();
+        t3 = t3.TimesAlpha4();
+      }
+    }
+    LOCKBOX_RETURN_IF_ERROR(data_decrypt_.Process(piece, piece));
+    data = piece.data();
+    tweak = tweaks_.data();
+    for (size_t pos = 0; pos < piece.size(); pos += kBlock, data += kBlock, tweak += 2) {
+      uint64_t block[2];
+      std::memcpy(block, data, kBlock);
+      block[0] ^= tweak[0];
+      block[1] ^= tweak[1];
+      std::memcpy(data, block, kBlock);
+    }
+    return Status::Ok();
+  }
+
+  static constexpr size_t kXtsPieceBytes = 8 * 1024;
+  // From this sector size on, OpenSSL's own XTS per sector is faster (measured: 7.8 against
+  // 4.4 GB/s at 4096 bytes; 3.2 against 4.4 GB/s at 512).
+  static constexpr uint32_t kPerSectorCallBytes = 4096;
+
+  AesEcb data_decrypt_;
+  AesEcb tweak_encrypt_;
   AesXts decrypt_;
   AesXts encrypt_;
+  std::vector<uint8_t> first_tweaks_;
+  std::vector<uint64_t> tweaks_;
 };
 
 }  // namespace
@@ -274,12 +406,8 @@ Result<std::unique_ptr<SectorCipher>> SectorCipher::Create(uint16_t method,
           new ElephantCipher(std::move(core), std::move(tweak), sector_size));
     }
     case EncryptionMethod::kXtsAes128:
-    case EncryptionMethod::kXtsAes256: {
-      LOCKBOX_ASSIGN_OR_RETURN(auto decrypt, AesXts::Create(fvek, Direction::kDecrypt));
-      LOCKBOX_ASSIGN_OR_RETURN(auto encrypt, AesXts::Create(fvek, Direction::kEncrypt));
-      return std::unique_ptr<SectorCipher>(
-          new XtsCipher(std::move(decrypt), std::move(encrypt), sector_size));
-    }
+    case EncryptionMethod::kXtsAes256:
+      return XtsCipher::Create(fvek, sector_size);
   }
   return Status::Unsupported("unknown encryption method " + Hex(method));
 }
