@@ -20,7 +20,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-build="$repo/build-cli"
+build="$repo/build"
 size_mib=1024
 runs=3
 threads=""
