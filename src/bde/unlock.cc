@@ -225,7 +225,11 @@ KeyMaterial KeyMaterial::ClearKey() {
 
 Result<VolumeKeys> Unlock(const Volume& volume, std::span<const KeyMaterial> keys,
                           std::vector<UnlockAttempt>* attempts, const UnlockOptions& options) {
-  const Metadata& metadata = volume.metadata();
+  return Unlock(volume.metadata(), keys, attempts, options);
+}
+
+Result<VolumeKeys> Unlock(const Metadata& metadata, std::span<const KeyMaterial> keys,
+                          std::vector<UnlockAttempt>* attempts, const UnlockOptions& options) {
   StretchCache stretched(options.key_stretch_rounds);
   std::vector<crypto::SecretBytes> initial_hashes;
   for (const KeyMaterial& key : keys) initial_hashes.push_back(InitialHash(key));

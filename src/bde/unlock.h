@@ -67,4 +67,10 @@ Result<VolumeKeys> Unlock(const Volume& volume, std::span<const KeyMaterial> key
                           std::vector<UnlockAttempt>* attempts = nullptr,
                           const UnlockOptions& options = {});
 
+// The same from a metadata copy alone (ParseMetadataBlock), without the volume it came from:
+// the escrow server checks an escrowed recovery password against the metadata an agent sent.
+Result<VolumeKeys> Unlock(const Metadata& metadata, std::span<const KeyMaterial> keys,
+                          std::vector<UnlockAttempt>* attempts = nullptr,
+                          const UnlockOptions& options = {});
+
 }  // namespace lockbox::bde

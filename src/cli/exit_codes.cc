@@ -31,6 +31,8 @@ int ExitCodeFor(const Status& status) {
     case ErrorCode::kNotFound: return kExitIoError;
     case ErrorCode::kAlreadyExists: return kExitOutputExists;
     case ErrorCode::kInternal: return kExitFailure;
+    case ErrorCode::kPermissionDenied: return kExitFailure;
+    case ErrorCode::kRateLimited: return kExitFailure;
   }
   return kExitFailure;
 }

@@ -14,6 +14,8 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kAlreadyExists: return "already_exists";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kPermissionDenied: return "permission_denied";
+    case ErrorCode::kRateLimited: return "rate_limited";
   }
   return "unknown";
 }

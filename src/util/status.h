@@ -25,6 +25,8 @@ enum class ErrorCode {
   kNotFound,         // a named thing does not exist
   kAlreadyExists,    // refusing to replace something that exists
   kInternal,         // a bug or an unexpected library failure
+  kPermissionDenied, // the caller's role or identity does not allow this operation
+  kRateLimited,      // too many attempts in a short time: wait and try again
 };
 
 // A short stable name for a code ("wrong_key"), used in JSON output.
@@ -45,6 +47,10 @@ class [[nodiscard]] Status {
   static Status NotFound(std::string m) { return {ErrorCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {ErrorCode::kAlreadyExists, std::move(m)}; }
   static Status Internal(std::string m) { return {ErrorCode::kInternal, std::move(m)}; }
+  static Status PermissionDenied(std::string m) {
+    return {ErrorCode::kPermissionDenied, std::move(m)};
+  }
+  static Status RateLimited(std::string m) { return {ErrorCode::kRateLimited, std::move(m)}; }
 
   bool ok() const { return code_ == ErrorCode::kOk; }
   ErrorCode code() const { return code_; }

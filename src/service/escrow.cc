@@ -1,0 +1,336 @@
+#include "service/escrow.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "recovery/check.h"
+#include "service/computers.h"
+
+namespace lockbox::service {
+namespace {
+
+Status CheckText(std::string_view what, std::string_view value, bool required) {
+  if (required && value.empty()) {
+    return Status::InvalidArgument(std::string(what) + " is empty: the agent must send it");
+  }
+  if (value.size() > kMaxTextBytes) {
+    return Status::InvalidArgument(std::string(what) + " is " + std::to_string(value.size()) +
+                                   " bytes long; at most " + std::to_string(kMaxTextBytes) +
+                                   " are accepted");
+  }
+  for (const char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return Status::InvalidArgument(std::string(what) + " contains a control character");
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckCount(std::string_view what, size_t count, size_t max) {
+  if (count <= max) return Status::Ok();
+  return Status::InvalidArgument("the report has " + std::to_string(count) + " " +
+                                 std::string(what) + "; at most " + std::to_string(max) +
+                                 " are accepted");
+}
+
+Status CheckGuid(std::string_view what, const Guid& id) {
+  if (!id.IsZero()) return Status::Ok();
+  return Status::InvalidArgument(std::string(what) + " is missing (all zero)");
+}
+
+std::string_view PasswordText(const crypto::SecretBytes& password) {
+  return {reinterpret_cast<const char*>(password.data()), password.size()};
+}
+
+// Why a recovery password is malformed, naming blocks but never their digits: the digits of
+// a nearly right password are most of the secret.
+Status CheckPassword(const Guid& key_id, const crypto::SecretBytes& password) {
+  const recovery::CheckReport report = recovery::Check(PasswordText(password));
+  if (report.valid) return Status::Ok();
+  std::string problem;
+  if (!report.syntax_error.empty()) {
+    problem = "is not 8 blocks of 6 digits";
+  } else {
+    for (const recovery::BlockCheck& block : report.blocks) {
+      if (block.ok()) continue;
+      problem += problem.empty() ? "" : "; ";
+      problem +=
+          "block " + std::to_string(block.number) +
+          (block.problem == recovery::BlockProblem::kTooLarge ? " is above 720885 (11 x 65535)"
+                                                              : " is not divisible by 11");
+    }
+  }
+  return Status::InvalidArgument("the recovery password of key " + key_id.ToString() + " " +
+                                 problem + ": the agent read it wrongly; nothing was stored");
+}
+
+Status ValidateVolume(const ReportedVolume& reported) {
+  const store::Volume& v = reported.volume;
+  const std::string what = "volume " + v.id.ToString();
+  LOCKBOX_RETURN_IF_ERROR(CheckGuid("a volume GUID", v.id));
+  const bool letter_ok =
+      v.drive_letter.empty() || (v.drive_letter.size() == 2 && v.drive_letter[1] == ':' &&
+                                 std::isalpha(static_cast<unsigned char>(v.drive_letter[0])));
+  if (!letter_ok) {
+    return Status::InvalidArgument(what + ": the drive letter must be like \"C:\" or empty");
+  }
+  LOCKBOX_RETURN_IF_ERROR(CheckText(what + " description", v.description, false));
+  LOCKBOX_RETURN_IF_ERROR(CheckText(what + " encryption method", v.encryption_method, false));
+  LOCKBOX_RETURN_IF_ERROR(
+      CheckCount("protectors on " + what, v.protectors.size(), kMaxProtectorsPerVolume));
+  for (const store::Protector& p : v.protectors) {
+    LOCKBOX_RETURN_IF_ERROR(CheckGuid("a protector GUID of " + what, p.id));
+  }
+  if (reported.metadata && reported.metadata->bytes.size() > kMaxMetadataBytes) {
+    return Status::InvalidArgument(what + ": the metadata copy is " +
+                                   std::to_string(reported.metadata->bytes.size()) +
+                                   " bytes; a copy is at most 65536");
+  }
+  return Status::Ok();
+}
+
+const ReportedVolume* FindVolume(const EscrowReport& report, const Guid& id) {
+  for (const ReportedVolume& v : report.volumes) {
+    if (v.volume.id == id) return &v;
+  }
+  return nullptr;
+}
+
+Status ValidateRecoveryPassword(const EscrowReport& report, const ReportedRecoveryPassword& rp) {
+  LOCKBOX_RETURN_IF_ERROR(CheckGuid("a recovery password's key ID", rp.key_id));
+  const std::string what = "recovery password " + rp.key_id.ToString();
+  const ReportedVolume* volume = FindVolume(report, rp.volume_id);
+  if (!volume) {
+    return Status::InvalidArgument(what + " names volume " + rp.volume_id.ToString() +
+                                   ", which the report does not list");
+  }
+  const auto& protectors = volume->volume.protectors;
+  const bool listed = std::any_of(protectors.begin(), protectors.end(), [&](const auto& p) {
+    return p.id == rp.key_id && p.type == store::ProtectorType::kRecoveryPassword;
+  });
+  if (!listed) {
+    return Status::InvalidArgument(what + " is not a recovery-password protector of volume " +
+                                   rp.volume_id.ToString() + " in the report");
+  }
+  LOCKBOX_RETURN_IF_ERROR(CheckPassword(rp.key_id, rp.password));
+  if (rp.key_package && rp.key_package->size() > kMaxKeyPackageBytes) {
+    return Status::InvalidArgument(what + ": the key package is " +
+                                   std::to_string(rp.key_package->size()) + " bytes; at most " +
+                                   std::to_string(kMaxKeyPackageBytes) + " are accepted");
+  }
+  return Status::Ok();
+}
+
+Status Validate(const EscrowReport& report) {
+  const store::Computer& c = report.computer;
+  LOCKBOX_RETURN_IF_ERROR(CheckGuid("the computer's ID", c.id));
+  LOCKBOX_RETURN_IF_ERROR(CheckText("the computer name", c.name, true));
+  LOCKBOX_RETURN_IF_ERROR(CheckText("the domain", c.domain, false));
+  LOCKBOX_RETURN_IF_ERROR(CheckText("the operating system", c.os, false));
+  LOCKBOX_RETURN_IF_ERROR(CheckCount("hardware IDs", c.hardware_ids.size(), kMaxHardwareIds));
+  for (const std::string& id : c.hardware_ids) {
+    LOCKBOX_RETURN_IF_ERROR(CheckText("a hardware ID", id, true));
+  }
+  LOCKBOX_RETURN_IF_ERROR(CheckCount("volumes", report.volumes.size(), kMaxVolumes));
+  std::set<std::string> volume_ids;
+  for (const ReportedVolume& v : report.volumes) {
+    LOCKBOX_RETURN_IF_ERROR(ValidateVolume(v));
+    if (!volume_ids.insert(v.volume.id.ToString()).second) {
+      return Status::InvalidArgument("volume " + v.volume.id.ToString() + " is listed twice");
+    }
+  }
+  LOCKBOX_RETURN_IF_ERROR(
+      CheckCount("recovery passwords", report.recovery_passwords.size(), kMaxRecoveryPasswords));
+  std::set<std::string> key_ids;
+  for (const ReportedRecoveryPassword& rp : report.recovery_passwords) {
+    LOCKBOX_RETURN_IF_ERROR(ValidateRecoveryPassword(report, rp));
+    if (!key_ids.insert(rp.key_id.ToString()).second) {
+      return Status::InvalidArgument("recovery password " + rp.key_id.ToString() +
+                                     " is listed twice");
+    }
+  }
+  if (report.tpm_owner_auth) {
+    const size_t size = report.tpm_owner_auth->owner_auth.size();
+    if (size == 0 || size > kMaxTpmOwnerAuthBytes) {
+      return Status::InvalidArgument("the TPM owner authorisation is " + std::to_string(size) +
+                                     " bytes; 1 to " + std::to_string(kMaxTpmOwnerAuthBytes) +
+                                     " are accepted");
+    }
+  }
+  LOCKBOX_RETURN_IF_ERROR(CheckCount("users", report.users.size(), kMaxUsers));
+  for (const std::string& user : report.users) {
+    LOCKBOX_RETURN_IF_ERROR(CheckText("a user name", user, true));
+  }
+  return Status::Ok();
+}
+
+// The computer as it would be stored, for comparing with what is: hardware IDs in the
+// store's order (sorted, unique) and no contact time.
+store::Computer Comparable(store::Computer computer) {
+  auto& ids = computer.hardware_ids;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  computer.last_contact.reset();
+  return computer;
+}
+
+}  // namespace
+
+Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowReport& report) {
+  LOCKBOX_RETURN_IF_ERROR(Authorize(actor, Operation::kEscrow));
+  if (actor.computer != report.computer.id) {
+    return Status::PermissionDenied(
+        "an agent may report only its own computer: the report names another computer than "
+        "the agent's credential");
+  }
+  LOCKBOX_RETURN_IF_ERROR(Validate(report));
+  const store::Time now = options_.now();
+  EscrowResponse response;
+  response.next_report_in = options_.report_interval;
+
+  const store::Computer reported = Comparable(report.computer);
+  auto existing = store_.GetComputer(reported.id);
+  if (!existing.ok() && existing.status().code() != ErrorCode::kNotFound) return existing.status();
+  response.changed = !existing.ok() || Comparable(*existing) != reported;
+  store::Computer computer = reported;
+  computer.last_contact = now;
+  LOCKBOX_RETURN_IF_ERROR(store_.UpsertComputer(computer));
+
+  for (const ReportedVolume& v : report.volumes) {
+    store::Volume volume = v.volume;
+    volume.computer_id = computer.id;
+    LOCKBOX_ASSIGN_OR_RETURN(const store::WriteOutcome outcome, store_.UpsertVolume(volume));
+    response.changed |= outcome != store::WriteOutcome::kUnchanged;
+  }
+
+  LOCKBOX_RETURN_IF_ERROR(WriteSecrets(actor, report, response));
+  LOCKBOX_RETURN_IF_ERROR(RetireReplacedKeys(report, response));
+
+  if (report.tpm_owner_auth) {
+    LOCKBOX_ASSIGN_OR_RETURN(
+        response.tpm_owner_auth,
+        store_.StoreTpmOwnerAuth(computer.id, report.tpm_owner_auth->owner_auth,
+                                 report.tpm_owner_auth->changed_at));
+    response.changed |= *response.tpm_owner_auth == store::WriteOutcome::kCreated ||
+                        *response.tpm_owner_auth == store::WriteOutcome::kUpdated;
+  }
+
+  LOCKBOX_ASSIGN_OR_RETURN(const auto known_users, store_.ListComputerUsers(computer.id));
+  for (const std::string& user : report.users) {
+    const std::string name = LowerAscii(user);
+    response.changed |= std::none_of(known_users.begin(), known_users.end(),
+                                     [&](const store::ComputerUser& u) { return u.user == name; });
+    LOCKBOX_RETURN_IF_ERROR(store_.RecordComputerUser(computer.id, name, now));
+  }
+
+  // Instructions: every recovery password of this computer still awaiting rotation.
+  LOCKBOX_ASSIGN_OR_RETURN(const auto volumes, store_.ListVolumes(computer.id));
+  for (const store::Volume& volume : volumes) {
+    LOCKBOX_ASSIGN_OR_RETURN(const auto keys, store_.ListRecoveryKeys(volume.id));
+    for (const store::RecoveryKey& key : keys) {
+      if (key.state == store::KeyState::kDisclosed) response.rotate.push_back(key.key_id);
+    }
+  }
+  return response;
+}
+
+Status EscrowService::WriteSecrets(const Actor& actor, const EscrowReport& report,
+                                   EscrowResponse& response) {
+  const store::Time now = options_.now();
+  const auto record = [&](const Guid& key_id, const char* kind, store::WriteOutcome outcome) {
+    response.secrets.push_back({key_id, kind, outcome});
+    response.changed |=
+        outcome == store::WriteOutcome::kCreated || outcome == store::WriteOutcome::kUpdated;
+    if (outcome != store::WriteOutcome::kConflict) return Status::Ok();
+    response.conflicts.push_back(key_id);
+    store::AuditEntry entry = NewAuditEntry(actor, now);
+    entry.computer = AuditName(report.computer);
+    entry.key_id = key_id.ToString();
+    entry.key_type = kind;
+    entry.result = "escrow conflict: stored with other content; the stored one was kept";
+    return audit_.Append(entry).status();
+  };
+
+  for (const ReportedRecoveryPassword& rp : report.recovery_passwords) {
+    // Stored in the canonical form, so "123456 234567 ..." and "123456-234567-..." are one
+    // password. Validate() checked it parses.
+    LOCKBOX_ASSIGN_OR_RETURN(auto password,
+                             recovery::RecoveryPassword::Parse(PasswordText(rp.password)));
+    std::string canonical = password.ToString();
+    const crypto::SecretBytes sealed_text(std::span<const uint8_t>(
+        reinterpret_cast<const uint8_t*>(canonical.data()), canonical.size()));
+    crypto::Wipe(
+        std::span<uint8_t>(reinterpret_cast<uint8_t*>(canonical.data()), canonical.size()));
+
+    store::RecoveryKey key;
+    key.key_id = rp.key_id;
+    key.volume_id = rp.volume_id;
+    key.created_at = rp.created_at;
+    key.escrowed_at = now;
+    key.source = "agent:" + report.computer.name;
+    LOCKBOX_ASSIGN_OR_RETURN(const store::WriteOutcome outcome,
+                             store_.EscrowRecoveryKey(key, sealed_text));
+    LOCKBOX_RETURN_IF_ERROR(record(rp.key_id, "recovery_password", outcome));
+    if (outcome == store::WriteOutcome::kConflict) continue;
+
+    if (rp.key_package) {
+      LOCKBOX_ASSIGN_OR_RETURN(const store::WriteOutcome package_outcome,
+                               store_.StoreKeyPackage(rp.key_id, *rp.key_package));
+      LOCKBOX_RETURN_IF_ERROR(record(rp.key_id, "key_package", package_outcome));
+    }
+
+    const ReportedVolume* volume = FindVolume(report, rp.volume_id);
+    if (!verifier_ || !volume->metadata) continue;
+    LOCKBOX_ASSIGN_OR_RETURN(const store::RecoveryKey stored, store_.GetRecoveryKey(rp.key_id));
+    if (stored.verification != store::Verification::kUnknown) continue;
+    if (verifier_->Enqueue(rp.key_id, std::move(password), *volume->metadata)) {
+      response.verification_queued.push_back(rp.key_id);
+    }
+  }
+  return Status::Ok();
+}
+
+// A disclosed key is replaced when the agent reports its volume's recovery passwords and the
+// disclosed one is no longer among them: it was removed from the volume, so it opens nothing
+// now. It is kept (retired) for history.
+Status EscrowService::RetireReplacedKeys(const EscrowReport& report, EscrowResponse& response) {
+  for (const ReportedVolume& v : report.volumes) {
+    std::set<std::string> reported;
+    for (const ReportedRecoveryPassword& rp : report.recovery_passwords) {
+      if (rp.volume_id == v.volume.id) reported.insert(rp.key_id.ToString());
+    }
+    if (reported.empty()) continue;  // no replacement yet: keep asking for rotation
+    LOCKBOX_ASSIGN_OR_RETURN(const auto keys, store_.ListRecoveryKeys(v.volume.id));
+    for (const store::RecoveryKey& key : keys) {
+      if (key.state != store::KeyState::kDisclosed || reported.count(key.key_id.ToString())) {
+        continue;
+      }
+      LOCKBOX_RETURN_IF_ERROR(
+          store_.SetKeyState(key.key_id, store::KeyState::kRetired, options_.now()));
+      response.retired.push_back(key.key_id);
+      response.changed = true;
+    }
+  }
+  return Status::Ok();
+}
+
+Status EscrowService::ForceRotation(const Actor& actor, const Guid& key_id) {
+  LOCKBOX_RETURN_IF_ERROR(Authorize(actor, Operation::kForceRotation));
+  LOCKBOX_ASSIGN_OR_RETURN(const store::RecoveryKey key, store_.GetRecoveryKey(key_id));
+  if (key.state == store::KeyState::kRetired) {
+    return Status::InvalidArgument("key " + key_id.ToString() +
+                                   " is retired already: it was replaced and opens nothing");
+  }
+  LOCKBOX_ASSIGN_OR_RETURN(const store::Computer computer, ComputerOfVolume(store_, key.volume_id));
+  const store::Time now = options_.now();
+  store::AuditEntry entry = NewAuditEntry(actor, now);
+  entry.computer = AuditName(computer);
+  entry.key_id = key_id.ToString();
+  entry.key_type = "recovery_password";
+  entry.result = "rotation forced";
+  LOCKBOX_RETURN_IF_ERROR(audit_.Append(entry));
+  return store_.SetKeyState(key_id, store::KeyState::kDisclosed, now);
+}
+
+}  // namespace lockbox::service

@@ -1,0 +1,117 @@
+// Escrow: what an enrolled computer's agent reports, and what the server tells it to do.
+//
+//   service::EscrowService escrow(store, audit_log, &verifier, options);
+//   LOCKBOX_ASSIGN_OR_RETURN(service::EscrowResponse response, escrow.Escrow(agent, report));
+//   // response.rotate: key IDs the agent must replace; response.next_report_in: when to call
+//
+// A report is validated as a whole before anything is written; recovery passwords must pass
+// recovery::Check (a bad block is named, the password never echoed). Writing is idempotent:
+// the same report twice changes nothing, and the response says so. A key ID seen again with
+// other content is a conflict reported back and audited, never an overwrite. See
+// docs/service.md for the rules.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/audit_log.h"
+#include "crypto/secret.h"
+#include "service/options.h"
+#include "service/roles.h"
+#include "service/verifier.h"
+#include "store/store.h"
+
+namespace lockbox::service {
+
+// Upper bounds on a report, so a broken or hostile agent cannot make the server store much.
+inline constexpr size_t kMaxTextBytes = 256;
+inline constexpr size_t kMaxHardwareIds = 16;
+inline constexpr size_t kMaxVolumes = 64;
+inline constexpr size_t kMaxProtectorsPerVolume = 32;
+inline constexpr size_t kMaxRecoveryPasswords = 128;
+inline constexpr size_t kMaxUsers = 64;
+inline constexpr size_t kMaxKeyPackageBytes = 16 * 1024;
+inline constexpr size_t kMaxTpmOwnerAuthBytes = 1024;
+inline constexpr size_t kMaxMetadataBytes = 64 * 1024;
+
+struct ReportedVolume {
+  // id, drive letter, type, description, encryption method, protection, conversion,
+  // protectors. computer_id is set from the report's computer.
+  store::Volume volume;
+  std::optional<MetadataCopy> metadata;  // one FVE metadata copy, for verification
+};
+
+struct ReportedRecoveryPassword {
+  Guid key_id;  // the recovery-password protector's GUID
+  Guid volume_id;
+  crypto::SecretBytes password;  // as Windows shows it: 8 blocks of 6 digits
+  std::optional<store::Time> created_at;
+  std::optional<crypto::SecretBytes> key_package;
+};
+
+struct ReportedTpmOwnerAuth {
+  crypto::SecretBytes owner_auth;
+  store::Time changed_at{};
+};
+
+struct EscrowReport {
+  store::Computer computer;  // last_contact is set by the server
+  std::vector<ReportedVolume> volumes;
+  std::vector<ReportedRecoveryPassword> recovery_passwords;
+  std::optional<ReportedTpmOwnerAuth> tpm_owner_auth;
+  std::vector<std::string> users;  // accounts that log on ("contoso\\alice")
+};
+
+// What happened to one secret of the report.
+struct SecretOutcome {
+  Guid key_id;
+  std::string kind;  // "recovery_password" or "key_package"
+  store::WriteOutcome outcome = store::WriteOutcome::kUnchanged;
+};
+
+struct EscrowResponse {
+  // False when the report said nothing new (contact times aside).
+  bool changed = false;
+  std::vector<SecretOutcome> secrets;
+  // Key IDs reported again with other content: stored content kept, audited.
+  std::vector<Guid> conflicts;
+  std::optional<store::WriteOutcome> tpm_owner_auth;
+  // Recovery passwords queued for checking against the metadata sent with them.
+  std::vector<Guid> verification_queued;
+  // Disclosed keys this report replaced: retired now.
+  std::vector<Guid> retired;
+  // Instructions: the recovery passwords the agent must replace (disclosed, or forced by an
+  // admin), and when to report next.
+  std::vector<Guid> rotate;
+  std::chrono::minutes next_report_in{90};
+};
+
+class EscrowService {
+ public:
+  // `verifier` may be null (no metadata verification). All must outlive the service.
+  EscrowService(store::Store& store, audit::AuditLog& audit, KeyVerifier* verifier,
+                const ServiceOptions& options)
+      : store_(store), audit_(audit), verifier_(verifier), options_(options) {}
+
+  // An agent's report of its own computer (actor.computer must name report.computer.id).
+  // kPermissionDenied for another role or computer; kInvalidArgument naming the first
+  // invalid field; nothing is written then.
+  Result<EscrowResponse> Escrow(const Actor& actor, const EscrowReport& report);
+
+  // Marks a recovery password for rotation (as if disclosed): the computer's agent is told to
+  // replace it at its next report. Admins only; audited.
+  Status ForceRotation(const Actor& actor, const Guid& key_id);
+
+ private:
+  Status WriteSecrets(const Actor& actor, const EscrowReport& report, EscrowResponse& response);
+  Status RetireReplacedKeys(const EscrowReport& report, EscrowResponse& response);
+
+  store::Store& store_;
+  audit::AuditLog& audit_;
+  KeyVerifier* verifier_;
+  const ServiceOptions& options_;
+};
+
+}  // namespace lockbox::service

@@ -1,0 +1,42 @@
+// ServiceOptions: the settings of the escrow and recovery rules (docs/service.md).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "store/records.h"
+
+namespace lockbox::service {
+
+// The MBAM / Configuration Manager reasons for unlocking a drive, plus "Other".
+std::vector<std::string> DefaultDriveUnlockReasons();
+// The MBAM reasons for reading the TPM owner authorisation, plus "Other".
+std::vector<std::string> DefaultTpmReasons();
+// The reason that needs free text beside it.
+inline constexpr std::string_view kOtherReason = "Other";
+
+struct ServiceOptions {
+  // How long an agent waits before its next report.
+  std::chrono::minutes report_interval{90};
+  // The reasons a person may give; anything else is refused. "Other" needs reason text.
+  std::vector<std::string> drive_unlock_reasons = DefaultDriveUnlockReasons();
+  std::vector<std::string> tpm_reasons = DefaultTpmReasons();
+  // Self-service: at most this many recovery attempts per user within the window.
+  int self_service_attempts = 5;
+  std::chrono::seconds self_service_window{std::chrono::hours(1)};
+  // An agent may fetch its TPM owner authorisation (to reset a TPM lockout) only when a
+  // recovery password of one of its OS volumes was disclosed within this window. Zero: never.
+  std::chrono::seconds agent_tpm_unlock_window{0};
+  // Metadata verifications waiting beyond this are skipped (the key stays "unknown" until the
+  // agent's next report with metadata).
+  size_t verification_queue_entries = 64;
+  // The current time; tests set a fixed clock.
+  std::function<store::Time()> now = [] {
+    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  };
+};
+
+}  // namespace lockbox::service
