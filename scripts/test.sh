@@ -23,6 +23,14 @@ if [ ! -f "$testdata/bitlk-images.tar.xz" ]; then
   echo "test: note: $testdata/bitlk-images.tar.xz is missing; tests on real volumes will skip"
 fi
 
+# CTest runs each test case in a process of its own: extract the real volumes once for all.
+images_dir=$(mktemp -d)
+trap 'rm -rf "$images_dir"' EXIT
+if [ -f "$testdata/bitlk-images.tar.xz" ]; then
+  tar -xJf "$testdata/bitlk-images.tar.xz" -C "$images_dir"
+  export LOCKBOX_TEST_IMAGES_DIR="$images_dir/bitlk-images"
+fi
+
 passed=0
 failed=0
 # run_ctest DIR [ctest args]: runs ctest and adds its counts to the totals.

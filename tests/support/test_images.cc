@@ -46,6 +46,13 @@ std::vector<TestImage> ParseConf(const std::string& conf_path, const std::string
 }
 
 std::unique_ptr<TestImageSet> Extract() {
+  // A folder the test runner extracted once for all test processes (scripts/test.sh).
+  if (const char* dir = std::getenv("LOCKBOX_TEST_IMAGES_DIR"); dir != nullptr && *dir != '\0') {
+    auto set = std::make_unique<TestImageSet>();
+    set->folder = dir;
+    set->images = ParseConf(set->folder + "/images.conf", set->folder);
+    if (!set->images.empty()) return set;
+  }
   const std::string archive = ArchivePath();
   if (!fs::exists(archive)) return nullptr;
   std::string tmpl = (fs::temp_directory_path() / "lockbox-images-XXXXXX").string();

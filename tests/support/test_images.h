@@ -1,6 +1,8 @@
 // Access to the real Windows-made BitLocker volumes in ../shared/testdata.
 //
-// The archive is extracted once per test process into a temporary folder (removed at exit).
+// The archive is extracted once per test process into a temporary folder (removed at exit),
+// unless LOCKBOX_TEST_IMAGES_DIR names a folder where it was already extracted (the test
+// runner does that once, since CTest runs every test case in a process of its own).
 // When it is absent (a user's clone has no ../shared), TestImages() returns nullptr and the
 // tests GTEST_SKIP with the message from TestImagesSkipReason().
 #pragma once
