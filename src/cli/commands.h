@@ -8,5 +8,7 @@ namespace lockbox::cli {
 
 void AddRecoveryPasswordCommand(CLI::App& app, int* exit_code);
 void AddBdeCommand(CLI::App& app, int* exit_code);
+// `init` and `serve`: the escrow server (server_commands.cc).
+void AddServerCommands(CLI::App& app, int* exit_code);
 
 }  // namespace lockbox::cli

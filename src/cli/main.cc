@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   int exit_code = lockbox::cli::kExitOk;
   lockbox::cli::AddRecoveryPasswordCommand(app, &exit_code);
   lockbox::cli::AddBdeCommand(app, &exit_code);
+  lockbox::cli::AddServerCommands(app, &exit_code);
 
   try {
     app.parse(argc, argv);

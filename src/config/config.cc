@@ -1,0 +1,317 @@
+#include "config/config.h"
+
+#include <arpa/inet.h>
+#include <toml++/toml.h>
+
+#include <array>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <sstream>
+#include <vector>
+
+namespace lockbox::config {
+namespace {
+
+constexpr std::array<const char*, 6> kLogLevelNames = {"trace", "debug", "info",
+                                                       "warn",  "error", "off"};
+
+bool IsUrl(std::string_view s) {
+  return s.starts_with("postgresql://") || s.starts_with("postgres://");
+}
+
+const char* TypeName(toml::node_type type) {
+  switch (type) {
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number with a fraction";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    default:
+      return "a date or time";
+  }
+}
+
+// Reads one TOML table against the keys we know, with errors that point at the line.
+class TableReader {
+ public:
+  TableReader(const std::string& file, const toml::table& table, std::string prefix)
+      : file_(file), table_(table), prefix_(std::move(prefix)) {}
+
+  // Rejects any key not in `known`: a misspelt key must not silently fall back to a default.
+  Status RejectUnknownKeys(std::initializer_list<std::string_view> known) const {
+    for (auto&& [key, node] : table_) {
+      bool found = false;
+      for (std::string_view k : known) found = found || key.str() == k;
+      if (found) continue;
+      std::string list;
+      for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      return Status::InvalidArgument(Where(node) + "unknown key '" + prefix_ +
+                                     std::string(key.str()) +
+                                     "'; check its spelling (known keys here: " + list + ")");
+    }
+    return Status::Ok();
+  }
+
+  // A string value; `non_empty` for file names and addresses.
+  Status String(std::string_view key, std::string* out) const {
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) return Status::Ok();
+    const auto* value = node->as_string();
+    if (value == nullptr) return Expected(*node, key, "a string", TypeName(node->type()));
+    const std::string& text = value->get();
+    if (text.empty() || text.find('\0') != std::string::npos) {
+      return Expected(*node, key, "a non-empty string without NUL characters", "something else");
+    }
+    *out = text;
+    return Status::Ok();
+  }
+
+  template <typename T>
+  Status Integer(std::string_view key, T min, T max, T* out) const {
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) return Status::Ok();
+    const auto* value = node->as_integer();
+    const std::string range =
+        "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    if (value == nullptr) return Expected(*node, key, range, TypeName(node->type()));
+    const int64_t v = value->get();
+    if (v < 0 || static_cast<uint64_t>(v) < min || static_cast<uint64_t>(v) > max) {
+      return Expected(*node, key, range, std::to_string(v));
+    }
+    *out = static_cast<T>(v);
+    return Status::Ok();
+  }
+
+  // A sub-table, or nullptr when absent.
+  Result<const toml::table*> Table(std::string_view key) const {
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) return static_cast<const toml::table*>(nullptr);
+    if (!node->is_table()) {
+      return Expected(*node, key, "a table ([" + std::string(key) + "])", TypeName(node->type()));
+    }
+    return node->as_table();
+  }
+
+  Status Error(std::string_view key, const std::string& what) const {
+    const toml::node* node = table_.get(key);
+    return Status::InvalidArgument((node ? Where(*node) : file_ + ": ") + "key '" + prefix_ +
+                                   std::string(key) + "': " + what);
+  }
+
+ private:
+  std::string Where(const toml::node& node) const {
+    return file_ + ":" + std::to_string(node.source().begin.line) + ": ";
+  }
+
+  Status Expected(const toml::node& node, std::string_view key, const std::string& expected,
+                  const std::string& got) const {
+    return Status::InvalidArgument(Where(node) + "key '" + prefix_ + std::string(key) +
+                                   "' must be " + expected + " (got " + got + ")");
+  }
+
+  const std::string& file_;
+  const toml::table& table_;
+  std::string prefix_;
+};
+
+constexpr uint32_t kMaxTimeoutMs = 3'600'000;
+
+Status ReadLimits(const std::string& file, const toml::table& table, Limits* limits) {
+  TableReader r(file, table, "limits.");
+  LOCKBOX_RETURN_IF_ERROR(r.RejectUnknownKeys(
+      {"header_bytes", "body_bytes", "handshake_timeout_ms", "header_timeout_ms", "body_timeout_ms",
+       "idle_timeout_ms", "shutdown_timeout_ms", "max_connections"}));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.Integer<uint32_t>("header_bytes", 1024, 1024 * 1024, &limits->header_bytes));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.Integer<uint64_t>("body_bytes", 1, uint64_t{1} << 30, &limits->body_bytes));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.Integer<uint32_t>("handshake_timeout_ms", 1, kMaxTimeoutMs, &limits->handshake_timeout_ms));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.Integer<uint32_t>("header_timeout_ms", 1, kMaxTimeoutMs, &limits->header_timeout_ms));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.Integer<uint32_t>("body_timeout_ms", 1, kMaxTimeoutMs, &limits->body_timeout_ms));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.Integer<uint32_t>("idle_timeout_ms", 1, kMaxTimeoutMs, &limits->idle_timeout_ms));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.Integer<uint32_t>("shutdown_timeout_ms", 0, kMaxTimeoutMs, &limits->shutdown_timeout_ms));
+  return r.Integer<uint32_t>("max_connections", 1, 1'000'000, &limits->max_connections);
+}
+
+Status ReadConfig(const std::string& file, const toml::table& root, ServerConfig* config) {
+  TableReader r(file, root, "");
+  LOCKBOX_RETURN_IF_ERROR(r.RejectUnknownKeys(
+      {"listen", "data_dir", "store", "master_key_file", "log_level", "tls", "limits"}));
+
+  std::string listen;
+  LOCKBOX_RETURN_IF_ERROR(r.String("listen", &listen));
+  if (!listen.empty()) {
+    auto address = ParseListenAddress(listen);
+    if (!address.ok()) return r.Error("listen", address.status().message());
+    config->listen = *address;
+  }
+
+  std::string data_dir;
+  LOCKBOX_RETURN_IF_ERROR(r.String("data_dir", &data_dir));
+  if (!data_dir.empty()) {
+    if (data_dir.front() != '/') {
+      return r.Error("data_dir", "must be an absolute path (got \"" + data_dir + "\")");
+    }
+    config->data_dir = data_dir;
+  }
+  LOCKBOX_RETURN_IF_ERROR(r.String("store", &config->store));
+  LOCKBOX_RETURN_IF_ERROR(r.String("master_key_file", &config->master_key_file));
+
+  std::string level;
+  LOCKBOX_RETURN_IF_ERROR(r.String("log_level", &level));
+  if (!level.empty()) {
+    size_t i = 0;
+    while (i < kLogLevelNames.size() && level != kLogLevelNames[i]) ++i;
+    if (i == kLogLevelNames.size()) {
+      return r.Error("log_level",
+                     "must be one of trace, debug, info, warn, error, off (got \"" + level + "\")");
+    }
+    config->log_level = static_cast<LogLevel>(i);
+  }
+
+  LOCKBOX_ASSIGN_OR_RETURN(const toml::table* tls, r.Table("tls"));
+  if (tls != nullptr) {
+    TableReader t(file, *tls, "tls.");
+    LOCKBOX_RETURN_IF_ERROR(t.RejectUnknownKeys({"cert_file", "key_file"}));
+    LOCKBOX_RETURN_IF_ERROR(t.String("cert_file", &config->tls_cert_file));
+    LOCKBOX_RETURN_IF_ERROR(t.String("key_file", &config->tls_key_file));
+  }
+  LOCKBOX_ASSIGN_OR_RETURN(const toml::table* limits, r.Table("limits"));
+  if (limits != nullptr) LOCKBOX_RETURN_IF_ERROR(ReadLimits(file, *limits, &config->limits));
+  return Status::Ok();
+}
+
+// A TOML basic string: quoted, with backslash, quote and control characters escaped.
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7F) {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      out += "\\u00";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string ListenAddress::ToString() const {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+Result<ListenAddress> ParseListenAddress(std::string_view text) {
+  const size_t colon = text.rfind(':');
+  const auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument("listen address \"" + std::string(text) + "\" " + why +
+                                   "; expected ADDRESS:PORT such as 127.0.0.1:8443 or [::1]:8443");
+  };
+  if (colon == std::string_view::npos) return bad("has no port");
+  std::string_view host = text.substr(0, colon);
+  const std::string_view port_text = text.substr(colon + 1);
+  unsigned port = 0;
+  const auto [end, ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
+      port > 65535) {
+    return bad("has no valid port (0 to 65535)");
+  }
+  const bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+  if (bracketed) host = host.substr(1, host.size() - 2);
+  std::array<unsigned char, 16> buffer{};
+  const std::string host_string(host);
+  const bool v4 = !bracketed && inet_pton(AF_INET, host_string.c_str(), buffer.data()) == 1;
+  const bool v6 = bracketed && inet_pton(AF_INET6, host_string.c_str(), buffer.data()) == 1;
+  if (!v4 && !v6) return bad("does not start with an IP address (IPv6 goes in brackets)");
+  return ListenAddress{host_string, static_cast<uint16_t>(port)};
+}
+
+const char* LogLevelName(LogLevel level) { return kLogLevelNames[static_cast<size_t>(level)]; }
+
+std::string ServerConfig::ResolvePath(const std::string& path) const {
+  if (path.empty() || path.front() == '/' || IsUrl(path)) return path;
+  return (std::filesystem::path(data_dir) / path).string();
+}
+
+std::string ConfigPathFor(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / "lockbox.toml").string();
+}
+
+Result<ServerConfig> ParseConfig(std::string_view text, const std::string& file_name,
+                                 const std::string& default_data_dir) {
+  ServerConfig config;
+  config.data_dir = default_data_dir;
+  try {
+    const toml::table root = toml::parse(text, file_name);
+    LOCKBOX_RETURN_IF_ERROR(ReadConfig(file_name, root, &config));
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(file_name + ":" + std::to_string(e.source().begin.line) + ":" +
+                                   std::to_string(e.source().begin.column) +
+                                   ": not valid TOML: " + std::string(e.description()));
+  }
+  return config;
+}
+
+Result<ServerConfig> LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status::NotFound("cannot read config file " + path +
+                            ": run `lockbox init --data-dir DIR` to create one");
+  }
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Status::IoError("reading config file " + path + " failed");
+  std::error_code ec;
+  const std::filesystem::path folder = std::filesystem::absolute(path, ec).parent_path();
+  return ParseConfig(text, path, folder.string());
+}
+
+std::string FormatConfig(const ServerConfig& c) {
+  const Limits& l = c.limits;
+  std::ostringstream out;
+  out << "# Lockbox server configuration (docs/server.md). Relative paths are inside data_dir.\n"
+      << "listen = " << Quote(c.listen.ToString()) << "  # ADDRESS:PORT\n"
+      << "data_dir = " << Quote(c.data_dir) << "\n"
+      << "store = " << Quote(c.store) << "  # a SQLite file, or a postgresql:// URL\n"
+      << "master_key_file = " << Quote(c.master_key_file) << "  # 32 bytes, mode 0600\n"
+      << "log_level = " << Quote(LogLevelName(c.log_level))
+      << "  # trace, debug, info, warn, error, off\n"
+      << "\n[tls]\n"
+      << "cert_file = " << Quote(c.tls_cert_file) << "  # PEM certificate chain\n"
+      << "key_file = " << Quote(c.tls_key_file) << "  # PEM private key, mode 0600\n"
+      << "\n[limits]\n"
+      << "header_bytes = " << l.header_bytes << "  # request line and headers (431 beyond)\n"
+      << "body_bytes = " << l.body_bytes << "  # request body (413 beyond)\n"
+      << "handshake_timeout_ms = " << l.handshake_timeout_ms << "\n"
+      << "header_timeout_ms = " << l.header_timeout_ms << "\n"
+      << "body_timeout_ms = " << l.body_timeout_ms << "  # reading a body, writing a response\n"
+      << "idle_timeout_ms = " << l.idle_timeout_ms << "  # keep-alive wait for the next request\n"
+      << "shutdown_timeout_ms = " << l.shutdown_timeout_ms
+      << "  # grace for in-flight requests on SIGTERM\n"
+      << "max_connections = " << l.max_connections << "\n";
+  return out.str();
+}
+
+}  // namespace lockbox::config

@@ -1,0 +1,83 @@
+// ServerConfig: what `lockbox serve` reads from its TOML file (DATA_DIR/lockbox.toml).
+//
+//   LOCKBOX_ASSIGN_OR_RETURN(config::ServerConfig cfg,
+//   config::LoadConfig("/srv/lockbox/lockbox.toml")); std::string db = cfg.ResolvePath(cfg.store);
+//   // relative paths live in the data dir
+//
+// Every key is optional and has a default (docs/server.md lists them). Unknown keys, wrong
+// types and out-of-range values are errors naming the file, the key and what is expected, so
+// a typo never passes silently. FormatConfig() writes a config that parses back to the same
+// values (`lockbox init` uses it).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace lockbox::config {
+
+// Where the server listens: an IPv4 or IPv6 address (no host names: the server must not
+// depend on DNS to start) and a port (0 picks a free one, for tests).
+struct ListenAddress {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8443;
+
+  std::string ToString() const;  // "127.0.0.1:8443", "[::1]:8443"
+  bool operator==(const ListenAddress&) const = default;
+};
+
+// Parses "ADDR:PORT" ("0.0.0.0:8443", "[::]:443").
+Result<ListenAddress> ParseListenAddress(std::string_view text);
+
+// What one connection may cost the server. Every timeout is per phase of a request, so a slow
+// client is cut off at the phase where it stalls.
+struct Limits {
+  uint32_t header_bytes = 16 * 1024;       // request line + headers; beyond: 431
+  uint64_t body_bytes = 1024 * 1024;       // request body; beyond: 413
+  uint32_t handshake_timeout_ms = 10'000;  // TCP accept to finished TLS handshake
+  uint32_t header_timeout_ms = 10'000;     // first byte of a request to the end of its headers
+  uint32_t body_timeout_ms = 30'000;       // reading the body, and writing the response
+  uint32_t idle_timeout_ms = 60'000;       // a kept-alive connection waiting for a request
+  uint32_t shutdown_timeout_ms = 10'000;   // in-flight requests may finish within this
+  uint32_t max_connections = 1000;         // more are closed at once
+  bool operator==(const Limits&) const = default;
+};
+
+enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kOff };
+const char* LogLevelName(LogLevel level);  // "info"
+
+struct ServerConfig {
+  ListenAddress listen;
+  // Relative paths below are relative to data_dir. Empty: the folder holding the config file.
+  std::string data_dir;
+  // A SQLite file path, or a "postgresql://" / "postgres://" URL (store::OpenStore).
+  std::string store = "lockbox.db";
+  std::string master_key_file = "master.key";
+  std::string tls_cert_file = "tls/cert.pem";
+  std::string tls_key_file = "tls/key.pem";
+  Limits limits;
+  LogLevel log_level = LogLevel::kInfo;
+
+  // `path` made absolute against data_dir; URLs and absolute paths are returned unchanged.
+  std::string ResolvePath(const std::string& path) const;
+  bool operator==(const ServerConfig&) const = default;
+};
+
+// The config file inside a data dir: DATA_DIR/lockbox.toml.
+std::string ConfigPathFor(const std::string& data_dir);
+
+// Parses TOML text. `file_name` appears in error messages; `default_data_dir` is used when the
+// text sets no data_dir.
+Result<ServerConfig> ParseConfig(std::string_view text, const std::string& file_name,
+                                 const std::string& default_data_dir);
+
+// Reads and parses `path`; data_dir defaults to the folder holding it.
+Result<ServerConfig> LoadConfig(const std::string& path);
+
+// TOML text for `config`, with every key and a comment on each; ParseConfig reads it back to
+// an equal ServerConfig.
+std::string FormatConfig(const ServerConfig& config);
+
+}  // namespace lockbox::config

@@ -1,0 +1,145 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace lockbox::config {
+namespace {
+
+Result<ServerConfig> Parse(std::string_view text) {
+  return ParseConfig(text, "/srv/lb/lockbox.toml", "/srv/lb");
+}
+
+std::string ErrorOf(std::string_view text) {
+  auto config = Parse(text);
+  EXPECT_FALSE(config.ok()) << text;
+  return config.ok() ? "" : config.status().message();
+}
+
+TEST(ConfigTest, EmptyFileGivesDefaultsInTheConfigFolder) {
+  auto config = Parse("");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->listen, (ListenAddress{"127.0.0.1", 8443}));
+  EXPECT_EQ(config->data_dir, "/srv/lb");
+  EXPECT_EQ(config->ResolvePath(config->store), "/srv/lb/lockbox.db");
+  EXPECT_EQ(config->ResolvePath(config->master_key_file), "/srv/lb/master.key");
+  EXPECT_EQ(config->ResolvePath(config->tls_cert_file), "/srv/lb/tls/cert.pem");
+  EXPECT_EQ(config->limits, Limits{});
+  EXPECT_EQ(config->log_level, LogLevel::kInfo);
+}
+
+TEST(ConfigTest, ReadsEveryKey) {
+  auto config = Parse(R"(
+listen = "[::1]:9443"
+data_dir = "/var/lib/lockbox"
+store = "postgresql://lockbox@db/lockbox"
+master_key_file = "/secrets/master.key"
+log_level = "debug"
+[tls]
+cert_file = "/etc/lockbox/cert.pem"
+key_file = "key.pem"
+[limits]
+header_bytes = 4096
+body_bytes = 65536
+handshake_timeout_ms = 1
+header_timeout_ms = 2
+body_timeout_ms = 3
+idle_timeout_ms = 4
+shutdown_timeout_ms = 0
+max_connections = 7
+)");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->listen, (ListenAddress{"::1", 9443}));
+  EXPECT_EQ(config->ResolvePath(config->store), "postgresql://lockbox@db/lockbox");
+  EXPECT_EQ(config->ResolvePath(config->master_key_file), "/secrets/master.key");
+  EXPECT_EQ(config->ResolvePath(config->tls_key_file), "/var/lib/lockbox/key.pem");
+  EXPECT_EQ(config->log_level, LogLevel::kDebug);
+  const Limits expected{4096, 65536, 1, 2, 3, 4, 0, 7};
+  EXPECT_EQ(config->limits, expected);
+}
+
+TEST(ConfigTest, FormatParsesBackToTheSameConfig) {
+  ServerConfig config;
+  config.listen = {"::", 0};
+  config.data_dir = "/data/with \"quotes\" and \\ backslash";
+  config.store = "postgres://u@h/db?sslmode=verify-full";
+  config.limits.body_bytes = 12345;
+  config.log_level = LogLevel::kOff;
+  auto back = ParseConfig(FormatConfig(config), "x.toml", "/elsewhere");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, config);
+}
+
+TEST(ConfigTest, UnknownKeyIsRejectedWithFileLineAndKnownKeys) {
+  EXPECT_EQ(ErrorOf("listen = \"127.0.0.1:1\"\nlisten_adress = \"x\"\n"),
+            "/srv/lb/lockbox.toml:2: unknown key 'listen_adress'; check its spelling (known keys "
+            "here: listen, data_dir, store, master_key_file, log_level, tls, limits)");
+  EXPECT_NE(ErrorOf("[limits]\nbody_byte = 1\n").find("unknown key 'limits.body_byte'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[tls]\ncert = \"a\"\n").find("unknown key 'tls.cert'"), std::string::npos);
+}
+
+TEST(ConfigTest, WrongTypeNamesKeyAndExpectation) {
+  EXPECT_EQ(ErrorOf("[limits]\nbody_bytes = \"1MB\"\n"),
+            "/srv/lb/lockbox.toml:2: key 'limits.body_bytes' must be an integer from 1 to "
+            "1073741824 (got a string)");
+  EXPECT_EQ(ErrorOf("store = 5\n"),
+            "/srv/lb/lockbox.toml:1: key 'store' must be a string (got an integer)");
+  EXPECT_EQ(ErrorOf("limits = 3\n"),
+            "/srv/lb/lockbox.toml:1: key 'limits' must be a table ([limits]) (got an integer)");
+}
+
+TEST(ConfigTest, OutOfRangeValuesAreRejected) {
+  EXPECT_EQ(ErrorOf("[limits]\nheader_bytes = 10\n"),
+            "/srv/lb/lockbox.toml:2: key 'limits.header_bytes' must be an integer from 1024 to "
+            "1048576 (got 10)");
+  EXPECT_NE(ErrorOf("[limits]\nmax_connections = -1\n").find("(got -1)"), std::string::npos);
+  EXPECT_NE(ErrorOf("[limits]\nidle_timeout_ms = 0\n").find("from 1 to 3600000"),
+            std::string::npos);
+}
+
+TEST(ConfigTest, BadValuesAreExplained) {
+  EXPECT_EQ(ErrorOf("log_level = \"verbose\"\n"),
+            "/srv/lb/lockbox.toml:1: key 'log_level': must be one of trace, debug, info, warn, "
+            "error, off (got \"verbose\")");
+  EXPECT_EQ(ErrorOf("data_dir = \"relative\"\n"),
+            "/srv/lb/lockbox.toml:1: key 'data_dir': must be an absolute path (got \"relative\")");
+  EXPECT_NE(ErrorOf("listen = \"localhost:80\"\n").find("does not start with an IP address"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("store = \"\"\n").find("must be a non-empty string"), std::string::npos);
+}
+
+TEST(ConfigTest, InvalidTomlGivesLineAndColumn) {
+  const std::string error = ErrorOf("listen = \n");
+  EXPECT_TRUE(error.starts_with("/srv/lb/lockbox.toml:1:")) << error;
+  EXPECT_NE(error.find("not valid TOML"), std::string::npos) << error;
+}
+
+TEST(ConfigTest, LoadConfigOfMissingFileSaysHowToCreateOne) {
+  auto config = LoadConfig("/nonexistent/lockbox.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), ErrorCode::kNotFound);
+  EXPECT_NE(config.status().message().find("lockbox init --data-dir"), std::string::npos);
+}
+
+TEST(ListenAddressTest, ParsesIpv4AndBracketedIpv6) {
+  auto v4 = ParseListenAddress("0.0.0.0:443");
+  ASSERT_TRUE(v4.ok());
+  EXPECT_EQ(*v4, (ListenAddress{"0.0.0.0", 443}));
+  auto v6 = ParseListenAddress("[::]:0");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(*v6, (ListenAddress{"::", 0}));
+  EXPECT_EQ(v6->ToString(), "[::]:0");
+}
+
+TEST(ListenAddressTest, RejectsMissingOrBadPortAndHostNames) {
+  EXPECT_FALSE(ParseListenAddress("127.0.0.1").ok());
+  EXPECT_FALSE(ParseListenAddress("127.0.0.1:65536").ok());
+  EXPECT_FALSE(ParseListenAddress("127.0.0.1:+1").ok());
+  EXPECT_FALSE(ParseListenAddress("::1:80").ok());
+  EXPECT_FALSE(ParseListenAddress("example.com:80").ok());
+}
+
+}  // namespace
+}  // namespace lockbox::config

@@ -1,0 +1,458 @@
+#include "http/server.h"
+
+#include <openssl/ssl.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange unincluded
+#include <vector>
+
+#include "http/json_io.h"
+#include "http/log.h"
+#include "http/message.h"
+
+// g++ 12 misreads Asio's coroutine frame allocator (operator new/delete of
+// awaitable_frame_base) as a mismatched pair; the frames are allocated and freed by the same
+// class.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace lockbox::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace beast_http = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Milliseconds = std::chrono::milliseconds;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+namespace {
+
+constexpr size_t kReadChunkBytes = 4096;
+constexpr auto kTlsCloseTimeout = std::chrono::seconds(2);
+constexpr auto kAcceptRetryDelay = Milliseconds(100);  // after EMFILE and the like
+
+// What the access log and the metrics know of a request, even one that was never parsed.
+struct RequestSummary {
+  std::string method = "-";
+  std::string path;
+  std::string query;
+  std::string route;
+  std::string user_agent;
+  size_t body_bytes = 0;
+};
+
+// The answer to a request the parser refused: too large (a Content-Length over the body limit
+// is refused with the header, before any of the body is read) or malformed. Transport errors
+// (timeout, reset, end of stream) have nobody to answer: nullopt.
+std::optional<Response> RefusalFor(const boost::system::error_code& ec,
+                                   const config::Limits& limits) {
+  if (ec == beast_http::error::header_limit) {
+    return ErrorResponse(
+        431, "header_too_large",
+        "the request line and headers exceed " + std::to_string(limits.header_bytes) + " bytes");
+  }
+  if (ec == beast_http::error::body_limit) {
+    return ErrorResponse(
+        413, "body_too_large",
+        "the request body exceeds " + std::to_string(limits.body_bytes) + " bytes");
+  }
+  const bool parser_error =
+      ec.category() == beast_http::make_error_code(beast_http::error::bad_target).category();
+  if (parser_error && ec != beast_http::error::end_of_stream &&
+      ec != beast_http::error::partial_message) {
+    return ErrorResponse(400, "bad_request", "malformed HTTP request: " + ec.message());
+  }
+  return std::nullopt;
+}
+
+std::string Truncated(std::string_view s) { return std::string(s.substr(0, 512)); }
+
+Result<std::unique_ptr<asio::ssl::context>> MakeTlsContext(const ServerOptions& options) {
+  struct stat st {};
+  if (stat(options.tls_key_file.c_str(), &st) != 0) {
+    return Status::NotFound("cannot read TLS key file " + options.tls_key_file +
+                            ": check tls.key_file in the config");
+  }
+  if ((st.st_mode & S_IRWXO) != 0) {
+    return Status::InvalidArgument("TLS key file " + options.tls_key_file +
+                                   " may be read by other users: chmod 600 it");
+  }
+  auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  // TLS 1.0 and 1.1 are refused whatever the system's OpenSSL configuration allows.
+  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use |
+                       SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  boost::system::error_code ec;
+  context->use_certificate_chain_file(options.tls_cert_file, ec);
+  if (ec) {
+    return Status::InvalidArgument("cannot load TLS certificate " + options.tls_cert_file + ": " +
+                                   ec.message() + "; it must be a PEM certificate chain");
+  }
+  context->use_private_key_file(options.tls_key_file, asio::ssl::context::pem, ec);
+  if (ec || SSL_CTX_check_private_key(context->native_handle()) != 1) {
+    return Status::InvalidArgument("cannot use TLS key " + options.tls_key_file +
+                                   ": it must be the PEM private key of " + options.tls_cert_file);
+  }
+  return context;
+}
+
+}  // namespace
+
+class Connection;
+
+class Server::Impl {
+ public:
+  Impl(const ServerOptions& options, const Router& router, Metrics& metrics,
+       std::shared_ptr<spdlog::logger> logger, std::unique_ptr<asio::ssl::context> tls)
+      : options_(options),
+        router_(router),
+        metrics_(metrics),
+        logger_(std::move(logger)),
+        tls_(std::move(tls)),
+        strand_(asio::make_strand(io_)),
+        acceptor_(strand_),
+        deadline_(strand_),
+        signals_(strand_) {}
+
+  ~Impl() {
+    std::lock_guard lock(mutex_);
+    destroying_ = true;
+  }
+
+  Status Listen() {
+    try {
+      const tcp::endpoint endpoint(asio::ip::make_address(options_.listen.host),
+                                   options_.listen.port);
+      acceptor_.open(endpoint.protocol());
+      acceptor_.set_option(asio::socket_base::reuse_address(true));
+      acceptor_.bind(endpoint);
+      acceptor_.listen(asio::socket_base::max_listen_connections);
+      port_ = acceptor_.local_endpoint().port();
+    } catch (const boost::system::system_error& e) {
+      return Status::IoError("cannot listen on " + options_.listen.ToString() + ": " +
+                             e.code().message() + "; choose another address or port");
+    }
+    return Status::Ok();
+  }
+
+  void Run(bool handle_signals);
+  void Shutdown() {
+    asio::post(strand_, [this] { BeginShutdown(); });
+  }
+
+  // Called by connections (from their own strands).
+  const config::Limits& limits() const { return options_.limits; }
+  bool stopping() const { return stopping_.load(); }
+  asio::ssl::context& tls() { return *tls_; }
+  spdlog::logger& logger() { return *logger_; }
+  Metrics& metrics() { return metrics_; }
+  Response Handle(Request& request);
+  void Forget(uint64_t id);
+
+  uint16_t port_ = 0;
+
+ private:
+  asio::awaitable<void> Accept();
+  void BeginShutdown();
+
+  // Declaration order matters: io_ is destroyed after the strand and its objects, and its
+  // destruction (after a forced shutdown) destroys the coroutines of unfinished connections,
+  // which then still reach the members above it.
+  const ServerOptions options_;
+  const Router& router_;
+  Metrics& metrics_;
+  std::shared_ptr<spdlog::logger> logger_;
+  std::unique_ptr<asio::ssl::context> tls_;
+  std::atomic<bool> stopping_ = false;
+  bool destroying_ = false;
+  std::mutex mutex_;  // guards connections_, next_id_ and destroying_
+  std::map<uint64_t, std::weak_ptr<Connection>> connections_;
+  uint64_t next_id_ = 1;
+
+  asio::io_context io_;
+  // The acceptor, the shutdown deadline and the signal set live on this strand.
+  asio::strand<asio::io_context::executor_type> strand_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer deadline_;
+  asio::signal_set signals_;
+};
+
+// One client connection: a coroutine on its own strand serving requests one after another.
+class Connection {
+ public:
+  Connection(Server::Impl& server, tcp::socket socket, uint64_t id)
+      : server_(server), stream_(std::move(socket), server.tls()), id_(id) {
+    boost::system::error_code ec;
+    const tcp::endpoint peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) remote_ = peer.address().to_string();
+    server_.metrics().ConnectionOpened();
+  }
+  ~Connection() {
+    server_.metrics().ConnectionClosed();
+    server_.Forget(id_);
+  }
+
+  // `self` is this connection: a coroutine's parameters live in its frame, so the connection
+  // lives exactly as long as its coroutine.
+  asio::awaitable<void> Run(std::shared_ptr<Connection> self);
+
+  // On shutdown: a connection waiting for its next request is closed now; one in a request
+  // finishes it and then closes. Runs on the connection's strand.
+  void CloseIfIdle() {
+    if (idle_) beast::get_lowest_layer(stream_).cancel();
+  }
+  asio::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
+  asio::awaitable<bool> ServeRequest(beast::flat_buffer& buffer);
+  asio::awaitable<void> Answer(Response response, unsigned version, bool keep_alive,
+                               const RequestSummary& summary,
+                               std::chrono::steady_clock::time_point start,
+                               boost::system::error_code& ec);
+
+  Server::Impl& server_;
+  TlsStream stream_;
+  const uint64_t id_;
+  std::string remote_;
+  bool idle_ = false;
+};
+
+asio::awaitable<void> Connection::Run([[maybe_unused]] std::shared_ptr<Connection> self) {
+  const config::Limits& limits = server_.limits();
+  boost::system::error_code ec;
+  tcp().expires_after(Milliseconds(limits.handshake_timeout_ms));
+  co_await stream_.async_handshake(asio::ssl::stream_base::server,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    LogJson(server_.logger(), spdlog::level::debug, "tls handshake failed",
+            {{"conn", id_}, {"remote", remote_}, {"error", ec.message()}});
+    co_return;
+  }
+  beast::flat_buffer buffer;
+  bool keep_alive = true;
+  while (keep_alive && !server_.stopping()) {
+    // Waiting for the first byte of the next request is the idle phase; its header has its
+    // own deadline from there on. (Pipelined bytes may already be buffered.)
+    if (buffer.size() == 0) {
+      idle_ = true;
+      tcp().expires_after(Milliseconds(limits.idle_timeout_ms));
+      const size_t n = co_await stream_.async_read_some(
+          buffer.prepare(kReadChunkBytes), asio::redirect_error(asio::use_awaitable, ec));
+      idle_ = false;
+      if (ec) break;
+      buffer.commit(n);
+    }
+    keep_alive = co_await ServeRequest(buffer);
+  }
+  if (ec == beast::error::timeout) co_return;  // the socket is closed already
+  // A polite TLS close, under a short deadline so a peer that never answers cannot hold it.
+  tcp().expires_after(kTlsCloseTimeout);
+  co_await stream_.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<bool> Connection::ServeRequest(beast::flat_buffer& buffer) {
+  const config::Limits& limits = server_.limits();
+  boost::system::error_code ec;
+  RequestParser parser;
+  ApplyLimits(limits, parser);
+  RequestSummary summary;
+
+  tcp().expires_after(Milliseconds(limits.header_timeout_ms));
+  co_await beast_http::async_read_header(stream_, buffer, parser,
+                                         asio::redirect_error(asio::use_awaitable, ec));
+  const auto start = std::chrono::steady_clock::now();
+  if (auto answer = RefusalFor(ec, limits)) {
+    co_await Answer(std::move(*answer), 11, false, summary, start, ec);
+    co_return false;
+  }
+  if (ec) co_return false;  // timeout, reset or end of stream: nobody to answer
+
+  const BeastRequest& header = parser.get();
+  summary.method = Truncated(ToStd(header.method_string()));
+  const std::string_view target = ToStd(header.target());
+  summary.path = Truncated(target.substr(0, target.find('?')));
+  if (target.find('?') != std::string_view::npos) {
+    summary.query = Truncated(RedactQuery(target.substr(target.find('?') + 1)));
+  }
+  summary.user_agent = Truncated(ToStd(header[beast_http::field::user_agent]));
+  const unsigned version = header.version();
+
+  tcp().expires_after(Milliseconds(limits.body_timeout_ms));
+  co_await beast_http::async_read(stream_, buffer, parser,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+  if (auto answer = RefusalFor(ec, limits)) {
+    co_await Answer(std::move(*answer), version, false, summary, start, ec);
+    co_return false;
+  }
+  if (ec) co_return false;
+
+  const bool keep_alive = parser.get().keep_alive();
+  Request request = ToRequest(parser.release(), remote_);
+  summary.body_bytes = request.body.size();
+  Response response = server_.Handle(request);
+  summary.route = request.route;
+  // A request that arrived during shutdown is answered, and its connection closed.
+  const bool keep = keep_alive && !server_.stopping();
+  co_await Answer(std::move(response), version, keep, summary, start, ec);
+  co_return keep && !ec;
+}
+
+asio::awaitable<void> Connection::Answer(Response response, unsigned version, bool keep_alive,
+                                         const RequestSummary& summary,
+                                         std::chrono::steady_clock::time_point start,
+                                         boost::system::error_code& ec) {
+  const int status = response.status;
+  BeastResponse message = ToBeast(std::move(response), version, keep_alive);
+  const size_t bytes_out = message.body().size();
+  tcp().expires_after(Milliseconds(server_.limits().body_timeout_ms));
+  co_await beast_http::async_write(stream_, message, asio::redirect_error(asio::use_awaitable, ec));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  server_.metrics().RecordRequest(summary.route, summary.method, status, seconds);
+  // Only named, harmless fields: never the body, never Authorization or Cookie.
+  nlohmann::json fields = {{"conn", id_},
+                           {"remote", remote_},
+                           {"method", summary.method},
+                           {"path", summary.path},
+                           {"route", summary.route},
+                           {"status", status},
+                           {"duration_ms", seconds * 1000},
+                           {"bytes_in", summary.body_bytes},
+                           {"bytes_out", bytes_out},
+                           {"user_agent", summary.user_agent}};
+  if (!summary.query.empty()) fields["query"] = summary.query;
+  if (ec) fields["write_error"] = ec.message();
+  LogJson(server_.logger(), spdlog::level::info, "request", fields);
+}
+
+Response Server::Impl::Handle(Request& request) {
+  try {
+    return router_.Dispatch(request);
+  } catch (const std::exception& e) {
+    LogJson(*logger_, spdlog::level::err, "handler threw",
+            {{"route", request.route}, {"error", e.what()}});
+  }
+  return ErrorResponse(Status::Internal("handler threw"));
+}
+
+void Server::Impl::Forget(uint64_t id) {
+  std::lock_guard lock(mutex_);
+  connections_.erase(id);
+  if (stopping_ && connections_.empty() && !destroying_)
+    asio::post(strand_, [this] { deadline_.cancel(); });
+}
+
+asio::awaitable<void> Server::Impl::Accept() {
+  for (;;) {
+    tcp::socket socket(asio::make_strand(io_));
+    boost::system::error_code ec;
+    co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+    if (stopping_) co_return;
+    if (ec) {
+      // Out of file descriptors and the like: log, and keep serving the others.
+      LogJson(*logger_, spdlog::level::warn, "accept failed", {{"error", ec.message()}});
+      asio::steady_timer pause(strand_, kAcceptRetryDelay);
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    std::shared_ptr<Connection> connection;
+    {
+      std::lock_guard lock(mutex_);
+      if (connections_.size() >= options_.limits.max_connections) {
+        metrics_.ConnectionRejected();
+      } else {
+        const uint64_t id = next_id_++;
+        connection = std::make_shared<Connection>(*this, std::move(socket), id);
+        connections_.emplace(id, connection);
+      }
+    }
+    if (!connection) {
+      LogJson(*logger_, spdlog::level::warn, "connection refused: max_connections reached",
+              {{"max_connections", options_.limits.max_connections}});
+      continue;  // the socket closes as it goes out of scope
+    }
+    asio::co_spawn(connection->executor(), connection->Run(connection), asio::detached);
+  }
+}
+
+void Server::Impl::BeginShutdown() {
+  if (stopping_.exchange(true)) return;
+  boost::system::error_code ec;
+  acceptor_.close(ec);
+  signals_.cancel(ec);
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, weak] : connections_) {
+      if (auto connection = weak.lock()) open.push_back(std::move(connection));
+    }
+  }
+  LogJson(*logger_, spdlog::level::info, "shutting down",
+          {{"open_connections", open.size()},
+           {"shutdown_timeout_ms", options_.limits.shutdown_timeout_ms}});
+  for (auto& connection : open) {
+    asio::post(connection->executor(), [connection] { connection->CloseIfIdle(); });
+  }
+  if (open.empty()) return;
+  deadline_.expires_after(Milliseconds(options_.limits.shutdown_timeout_ms));
+  deadline_.async_wait([this](boost::system::error_code wait_ec) {
+    if (wait_ec) return;  // cancelled: every connection finished in time
+    LogJson(*logger_, spdlog::level::warn, "shutdown deadline passed; closing the rest");
+    io_.stop();
+  });
+}
+
+void Server::Impl::Run(bool handle_signals) {
+  asio::co_spawn(strand_, Accept(), asio::detached);
+  if (handle_signals) {
+    signals_.add(SIGTERM);
+    signals_.add(SIGINT);
+    signals_.async_wait([this](boost::system::error_code ec, int signal) {
+      if (ec) return;
+      LogJson(*logger_, spdlog::level::info, "signal received", {{"signal", signal}});
+      BeginShutdown();
+    });
+  }
+  LogJson(*logger_, spdlog::level::info, "listening",
+          {{"address", options_.listen.host}, {"port", port_}});
+  unsigned threads = options_.threads != 0 ? options_.threads : std::thread::hardware_concurrency();
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { io_.run(); });
+  io_.run();
+  for (std::thread& t : pool) t.join();
+  LogJson(*logger_, spdlog::level::info, "stopped");
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() = default;
+
+Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options, const Router& router,
+                                               Metrics& metrics,
+                                               std::shared_ptr<spdlog::logger> logger) {
+  LOCKBOX_ASSIGN_OR_RETURN(auto tls, MakeTlsContext(options));
+  auto impl = std::make_unique<Impl>(options, router, metrics, std::move(logger), std::move(tls));
+  LOCKBOX_RETURN_IF_ERROR(impl->Listen());
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+uint16_t Server::port() const { return impl_->port_; }
+void Server::Run() { impl_->Run(false); }
+void Server::RunUntilSignal() { impl_->Run(true); }
+void Server::Shutdown() { impl_->Shutdown(); }
+
+}  // namespace lockbox::http

@@ -1,0 +1,155 @@
+// `lockbox init` and `lockbox serve` run as the built binary.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <thread>
+#include <vector>
+
+#include "config/config.h"
+#include "https_client.h"
+#include "test_dir.h"
+
+namespace lockbox {
+namespace {
+
+using testing::TestDir;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Starts `lockbox args...` with stdout and stderr going to files; returns its pid.
+pid_t Spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), STDOUT_FILENO);
+    dup2(open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), STDERR_FILENO);
+    std::vector<char*> argv = {const_cast<char*>(LOCKBOX_BINARY)};
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(LOCKBOX_BINARY, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int Wait(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+struct CommandResult {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+CommandResult Lockbox(const TestDir& tmp, const std::vector<std::string>& args) {
+  const int code = Wait(Spawn(args, tmp / "out.txt", tmp / "err.txt"));
+  return {code, ReadFile(tmp / "out.txt"), ReadFile(tmp / "err.txt")};
+}
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 07777;
+}
+
+TEST(InitTest, CreatesEveryFileWithPrivateModesAndAConfigThatLoads) {
+  TestDir tmp;
+  const std::string data = tmp / "data";
+  const CommandResult run = Lockbox(tmp, {"init", "--data-dir", data});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("lockbox serve --data-dir " + data), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("admin"), std::string::npos);
+  EXPECT_EQ(ModeOf(data), 0700u);
+  EXPECT_EQ(ModeOf(data + "/lockbox.toml"), 0600u);
+  EXPECT_EQ(ModeOf(data + "/master.key"), 0600u);
+  EXPECT_EQ(ModeOf(data + "/lockbox.db"), 0600u);
+  EXPECT_EQ(ModeOf(data + "/tls/key.pem"), 0600u);
+  EXPECT_EQ(ModeOf(data + "/tls/cert.pem"), 0644u);
+
+  auto config = config::LoadConfig(data + "/lockbox.toml");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  config::ServerConfig expected;
+  expected.data_dir = data;
+  EXPECT_EQ(*config, expected);
+  EXPECT_EQ(config::FormatConfig(*config), ReadFile(data + "/lockbox.toml"));
+}
+
+TEST(InitTest, RefusesToOverwriteAnExistingSetup) {
+  TestDir tmp;
+  const std::string data = tmp / "data";
+  ASSERT_EQ(Lockbox(tmp, {"init", "--data-dir", data}).exit_code, 0);
+  const std::string key = ReadFile(data + "/master.key");
+  const CommandResult again = Lockbox(tmp, {"init", "--data-dir", data});
+  EXPECT_EQ(again.exit_code, 9);
+  EXPECT_EQ(again.err, "lockbox: " + data + "/lockbox.toml exists: " + data +
+                           " is set up already. Start it with `lockbox serve --data-dir " + data +
+                           "`, or move it away to start over\n");
+  EXPECT_EQ(ReadFile(data + "/master.key"), key);
+}
+
+TEST(InitTest, RefusesANonEmptyFolder) {
+  TestDir tmp;
+  std::ofstream(tmp / "something") << "x";
+  const CommandResult run = Lockbox(tmp, {"init", "--data-dir", tmp.path().string()});
+  EXPECT_EQ(run.exit_code, 9);
+  EXPECT_NE(run.err.find("is not empty"), std::string::npos) << run.err;
+}
+
+TEST(ServeTest, BadConfigIsAClearError) {
+  TestDir tmp;
+  const std::string data = tmp / "data";
+  ASSERT_EQ(Lockbox(tmp, {"init", "--data-dir", data}).exit_code, 0);
+  std::ofstream(data + "/lockbox.toml", std::ios::app) << "max_conections = 5\n";
+  const CommandResult run = Lockbox(tmp, {"serve", "--data-dir", data});
+  EXPECT_EQ(run.exit_code, 3);
+  EXPECT_NE(run.err.find(data + "/lockbox.toml:21: unknown key 'limits.max_conections'"),
+            std::string::npos)
+      << run.err;
+}
+
+TEST(ServeTest, ServesHttpsAndExitsZeroOnSigterm) {
+  TestDir tmp;
+  const std::string data = tmp / "data";
+  ASSERT_EQ(Lockbox(tmp, {"init", "--data-dir", data}).exit_code, 0);
+  const pid_t pid = Spawn({"serve", "--data-dir", data, "--listen", "127.0.0.1:0"},
+                          tmp / "serve.out", tmp / "serve.err");
+  // The log's "listening" line names the port.
+  int port = 0;
+  const std::regex listening(R"re("msg":"listening","port":(\d+))re");
+  for (int i = 0; i < 600 && port == 0; ++i) {
+    std::smatch m;
+    const std::string log = ReadFile(tmp / "serve.out");
+    if (std::regex_search(log, m, listening)) port = std::stoi(m[1]);
+    if (port == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(port, 0) << ReadFile(tmp / "serve.err");
+  auto client = testing::HttpsClient::Connect(static_cast<uint16_t>(port), data + "/tls/cert.pem");
+  ASSERT_TRUE(client.ok()) << client.status().message();
+  auto reply = (*client)->Request("GET", "/healthz");
+  ASSERT_TRUE(reply.ok()) << reply.status().message();
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->body, R"({"status":"ok"})");
+  client->reset();
+
+  kill(pid, SIGTERM);
+  EXPECT_EQ(Wait(pid), 0) << ReadFile(tmp / "serve.err");
+  const std::string log = ReadFile(tmp / "serve.out");
+  EXPECT_NE(log.find("\"msg\":\"shutting down\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"msg\":\"stopped\""), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace lockbox
