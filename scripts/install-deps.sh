@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git xz-utils
   # libraries
   libssl-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfuse3-dev fuse3
-  libsqlite3-dev libpq-dev libboost-dev libtomlplusplus-dev
+  libsqlite3-dev libpq-dev libboost-dev libtomlplusplus-dev libargon2-dev
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   postgresql-15  # a real server for the store tests (tests/support/postgres.cc)

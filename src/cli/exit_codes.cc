@@ -33,6 +33,7 @@ int ExitCodeFor(const Status& status) {
     case ErrorCode::kInternal: return kExitFailure;
     case ErrorCode::kPermissionDenied: return kExitFailure;
     case ErrorCode::kRateLimited: return kExitFailure;
+    case ErrorCode::kUnauthenticated: return kExitFailure;
   }
   return kExitFailure;
 }

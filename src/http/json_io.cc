@@ -41,6 +41,8 @@ Response ErrorResponse(const Status& status) {
       return ErrorResponse(400, "invalid_argument", status.message());
     case ErrorCode::kNotFound:
       return ErrorResponse(404, "not_found", status.message());
+    case ErrorCode::kUnauthenticated:
+      return ErrorResponse(401, "unauthenticated", status.message());
     case ErrorCode::kPermissionDenied:
       return ErrorResponse(403, "forbidden", status.message());
     case ErrorCode::kRateLimited:

@@ -122,6 +122,89 @@ struct AuditEntry {
   friend bool operator==(const AuditEntry&, const AuditEntry&) = default;
 };
 
+// --- Accounts and credentials. The auth part (src/auth) decides what they mean; the store
+// keeps them. Every token is stored only as the SHA-256 of its text, and a password only as
+// its argon2id hash: nothing here lets someone who reads the database sign in.
+
+// A local account: a person who signs in with a password, or a service account (no password)
+// that uses API tokens only.
+struct User {
+  std::string name;  // unique, as the auth part normalised it (lower case)
+  std::string display_name;
+  std::string role;  // a role name ("helpdesk"); the store does not interpret it
+  bool service_account = false;
+  // argon2id in its encoded form ("$argon2id$v=19$m=...,t=...,p=...$salt$hash"), which
+  // carries its own parameters; empty for a service account.
+  std::string password_hash;
+  bool must_change_password = false;
+  bool disabled = false;
+  int64_t failed_logins = 0;  // consecutive failures since the last sign-in or lockout
+  std::optional<Time> locked_until;
+  std::optional<Time> last_login;
+  Time created_at{};
+  std::optional<Time> password_changed_at;
+
+  friend bool operator==(const User&, const User&) = default;
+};
+
+// A signed-in browser. Deleted on logout, revocation or expiry.
+struct Session {
+  std::string id;                   // public: for listing and revoking, not for signing in
+  std::vector<uint8_t> token_hash;  // SHA-256 of the session token (the cookie)
+  std::vector<uint8_t> csrf_hash;   // SHA-256 of the session's CSRF token
+  std::string user_name;
+  std::string address;  // the client address at sign-in
+  Time created_at{};
+  Time last_seen{};   // for the idle timeout
+  Time expires_at{};  // absolute: the session ends then whatever its use
+
+  friend bool operator==(const Session&, const Session&) = default;
+};
+
+// A bearer token for scripts and integrations, acting as `user_name` with `role`.
+struct ApiToken {
+  std::string id;  // public, also part of the token's text
+  std::vector<uint8_t> token_hash;
+  std::string user_name;
+  std::string role;
+  std::string description;
+  std::string created_by;
+  Time created_at{};
+  Time expires_at{};
+  std::optional<Time> revoked_at;
+  std::optional<Time> last_used;
+
+  friend bool operator==(const ApiToken&, const ApiToken&) = default;
+};
+
+// Lets agents enroll their computer, up to max_uses times until expires_at.
+struct EnrollmentToken {
+  std::string id;
+  std::vector<uint8_t> token_hash;
+  std::string description;
+  std::string created_by;
+  Time created_at{};
+  Time expires_at{};
+  int64_t max_uses = 1;
+  int64_t uses = 0;
+  std::optional<Time> revoked_at;
+
+  friend bool operator==(const EnrollmentToken&, const EnrollmentToken&) = default;
+};
+
+// The credential an agent signs in with: it speaks for `computer_id` only.
+struct MachineCredential {
+  std::string id;
+  std::vector<uint8_t> token_hash;
+  Guid computer_id;
+  std::string enrollment_token_id;  // the enrollment token that issued it
+  Time created_at{};
+  std::optional<Time> revoked_at;
+  std::optional<Time> last_used;
+
+  friend bool operator==(const MachineCredential&, const MachineCredential&) = default;
+};
+
 // What a write did. Writing what is already stored is kUnchanged, so agents can retry freely.
 enum class WriteOutcome {
   kCreated,

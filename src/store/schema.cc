@@ -113,6 +113,70 @@ const std::vector<Migration>& Migrations() {
            " prev_hash BYTEA NOT NULL,"
            " hash BYTEA NOT NULL)",
        }},
+      {2,
+       "users, sessions, API tokens, enrollment tokens, machine credentials",
+       {
+           // Booleans are BIGINT 0/1. Nothing here is a usable secret: passwords are argon2id
+           // hashes, tokens the SHA-256 of their text.
+           "CREATE TABLE users ("
+           " name TEXT PRIMARY KEY,"
+           " display_name TEXT NOT NULL,"
+           " role TEXT NOT NULL,"
+           " service_account BIGINT NOT NULL,"
+           " password_hash TEXT NOT NULL,"
+           " must_change_password BIGINT NOT NULL,"
+           " disabled BIGINT NOT NULL,"
+           " failed_logins BIGINT NOT NULL,"
+           " locked_until BIGINT,"
+           " last_login BIGINT,"
+           " created_at BIGINT NOT NULL,"
+           " password_changed_at BIGINT)",
+
+           "CREATE TABLE sessions ("
+           " id TEXT PRIMARY KEY,"
+           " token_hash BYTEA NOT NULL,"
+           " csrf_hash BYTEA NOT NULL,"
+           " user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,"
+           " address TEXT NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " last_seen BIGINT NOT NULL,"
+           " expires_at BIGINT NOT NULL)",
+           "CREATE INDEX sessions_by_user ON sessions (user_name)",
+
+           "CREATE TABLE api_tokens ("
+           " id TEXT PRIMARY KEY,"
+           " token_hash BYTEA NOT NULL,"
+           " user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,"
+           " role TEXT NOT NULL,"
+           " description TEXT NOT NULL,"
+           " created_by TEXT NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " expires_at BIGINT NOT NULL,"
+           " revoked_at BIGINT,"
+           " last_used BIGINT)",
+           "CREATE INDEX api_tokens_by_user ON api_tokens (user_name)",
+
+           "CREATE TABLE enrollment_tokens ("
+           " id TEXT PRIMARY KEY,"
+           " token_hash BYTEA NOT NULL,"
+           " description TEXT NOT NULL,"
+           " created_by TEXT NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " expires_at BIGINT NOT NULL,"
+           " max_uses BIGINT NOT NULL,"
+           " uses BIGINT NOT NULL,"
+           " revoked_at BIGINT)",
+
+           "CREATE TABLE machine_credentials ("
+           " id TEXT PRIMARY KEY,"
+           " token_hash BYTEA NOT NULL,"
+           " computer_id TEXT NOT NULL REFERENCES computers (id) ON DELETE CASCADE,"
+           " enrollment_token_id TEXT NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " revoked_at BIGINT,"
+           " last_used BIGINT)",
+           "CREATE INDEX machine_credentials_by_computer ON machine_credentials (computer_id)",
+       }},
   };
   return kMigrations;
 }

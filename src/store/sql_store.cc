@@ -55,6 +55,9 @@ class Decoder {
     if (!id.ok()) return Fail(i, Guid{});
     return *id;
   }
+  const std::vector<uint8_t>& Bytes(size_t i) const { return row_.Bytes(i); }
+  int64_t Int(size_t i) const { return row_.Int(i); }
+  bool Bool(size_t i) const { return row_.Int(i) != 0; }
   Time At(size_t i) const { return Time(std::chrono::seconds(row_.Int(i))); }
   std::optional<Time> MaybeAt(size_t i) const {
     return row_.IsNull(i) ? std::nullopt : std::optional<Time>(At(i));
@@ -102,18 +105,18 @@ Volume Normalized(Volume v) {
 
 // --- Reading records; each takes the transaction it runs in.
 
-Status MustExist(Transaction& tx, std::string_view select_one, const Guid& id,
+Status MustExist(Transaction& tx, std::string_view select_one, std::string_view id,
                  std::string_view what) {
   const Value params[] = {Text(id)};
   LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(select_one, params));
   if (rows.empty()) {
-    return Status::NotFound(std::string(what) + " " + id.ToString() + " is not in the store");
+    return Status::NotFound(std::string(what) + " " + std::string(id) + " is not in the store");
   }
   return Status::Ok();
 }
 
 Status ComputerMustExist(Transaction& tx, const Guid& id) {
-  return MustExist(tx, "SELECT 1 FROM computers WHERE id = $1", id, "computer");
+  return MustExist(tx, "SELECT 1 FROM computers WHERE id = $1", id.ToString(), "computer");
 }
 
 Result<std::optional<Computer>> LoadComputer(Transaction& tx, const Guid& id) {
@@ -228,6 +231,145 @@ Result<WriteOutcome> CompareSealed(const crypto::Aead& aead, const std::vector<u
   LOCKBOX_ASSIGN_OR_RETURN(auto stored, aead.Open(sealed, binding));
   return crypto::ConstantTimeEqual(stored.span(), candidate.span()) ? WriteOutcome::kUnchanged
                                                                     : WriteOutcome::kConflict;
+}
+
+// --- Accounts and credentials. Booleans are stored as 0/1.
+
+Value Flag(bool b) { return int64_t{b ? 1 : 0}; }
+
+constexpr const char* kUserColumns =
+    "name, display_name, role, service_account, password_hash, must_change_password, disabled,"
+    " failed_logins, locked_until, last_login, created_at, password_changed_at";
+
+std::vector<Value> UserRow(const User& u) {
+  return {Text(u.name),
+          Text(u.display_name),
+          Text(u.role),
+          Flag(u.service_account),
+          Text(u.password_hash),
+          Flag(u.must_change_password),
+          Flag(u.disabled),
+          int64_t{u.failed_logins},
+          Seconds(u.locked_until),
+          Seconds(u.last_login),
+          Seconds(u.created_at),
+          Seconds(u.password_changed_at)};
+}
+
+Result<User> DecodeUser(const Row& row) {
+  const Decoder d(row);
+  return User{.name = d.Str(0),
+              .display_name = d.Str(1),
+              .role = d.Str(2),
+              .service_account = d.Bool(3),
+              .password_hash = d.Str(4),
+              .must_change_password = d.Bool(5),
+              .disabled = d.Bool(6),
+              .failed_logins = d.Int(7),
+              .locked_until = d.MaybeAt(8),
+              .last_login = d.MaybeAt(9),
+              .created_at = d.At(10),
+              .password_changed_at = d.MaybeAt(11)};
+}
+
+constexpr const char* kSessionColumns =
+    "id, token_hash, csrf_hash, user_name, address, created_at, last_seen, expires_at";
+
+Result<Session> DecodeSession(const Row& row) {
+  const Decoder d(row);
+  return Session{.id = d.Str(0),
+                 .token_hash = d.Bytes(1),
+                 .csrf_hash = d.Bytes(2),
+                 .user_name = d.Str(3),
+                 .address = d.Str(4),
+                 .created_at = d.At(5),
+                 .last_seen = d.At(6),
+                 .expires_at = d.At(7)};
+}
+
+constexpr const char* kApiTokenColumns =
+    "id, token_hash, user_name, role, description, created_by, created_at, expires_at,"
+    " revoked_at, last_used";
+
+Result<ApiToken> DecodeApiToken(const Row& row) {
+  const Decoder d(row);
+  return ApiToken{.id = d.Str(0),
+                  .token_hash = d.Bytes(1),
+                  .user_name = d.Str(2),
+                  .role = d.Str(3),
+                  .description = d.Str(4),
+                  .created_by = d.Str(5),
+                  .created_at = d.At(6),
+                  .expires_at = d.At(7),
+                  .revoked_at = d.MaybeAt(8),
+                  .last_used = d.MaybeAt(9)};
+}
+
+constexpr const char* kEnrollmentTokenColumns =
+    "id, token_hash, description, created_by, created_at, expires_at, max_uses, uses,"
+    " revoked_at";
+
+Result<EnrollmentToken> DecodeEnrollmentToken(const Row& row) {
+  const Decoder d(row);
+  return EnrollmentToken{.id = d.Str(0),
+                         .token_hash = d.Bytes(1),
+                         .description = d.Str(2),
+                         .created_by = d.Str(3),
+                         .created_at = d.At(4),
+                         .expires_at = d.At(5),
+                         .max_uses = d.Int(6),
+                         .uses = d.Int(7),
+                         .revoked_at = d.MaybeAt(8)};
+}
+
+constexpr const char* kMachineCredentialColumns =
+    "id, token_hash, computer_id, enrollment_token_id, created_at, revoked_at, last_used";
+
+Result<MachineCredential> DecodeMachineCredential(const Row& row) {
+  Decoder d(row);
+  MachineCredential c{.id = d.Str(0),
+                      .token_hash = d.Bytes(1),
+                      .computer_id = d.Id(2),
+                      .enrollment_token_id = d.Str(3),
+                      .created_at = d.At(4),
+                      .revoked_at = d.MaybeAt(5),
+                      .last_used = d.MaybeAt(6)};
+  LOCKBOX_RETURN_IF_ERROR(d.status("machine credential " + c.id));
+  return c;
+}
+
+// Every row of `rows` decoded, or the first failure.
+template <typename T>
+Result<std::vector<T>> DecodeAll(const std::vector<Row>& rows, Result<T> (*decode)(const Row&)) {
+  std::vector<T> out;
+  for (const Row& row : rows) {
+    LOCKBOX_ASSIGN_OR_RETURN(T value, decode(row));
+    out.push_back(std::move(value));
+  }
+  return out;
+}
+
+// Placeholders "$1, $2, ..., $n".
+std::string Placeholders(size_t n) {
+  std::string out;
+  for (size_t i = 1; i <= n; ++i) out += (i > 1 ? ", $" : "$") + std::to_string(i);
+  return out;
+}
+
+// The credential tables: their SQL names and how a person names one of their rows.
+struct CredentialTable {
+  const char* table;
+  const char* used_column;  // updated by Touch*
+  const char* what;         // "API token"
+};
+constexpr CredentialTable kSessions{"sessions", "last_seen", "session"};
+constexpr CredentialTable kApiTokens{"api_tokens", "last_used", "API token"};
+constexpr CredentialTable kEnrollmentTokens{"enrollment_tokens", "", "enrollment token"};
+constexpr CredentialTable kMachineCredentials{"machine_credentials", "last_used",
+                                              "machine credential"};
+
+Status NotFoundIn(const CredentialTable& t, std::string_view id) {
+  return Status::NotFound(std::string(t.what) + " " + std::string(id) + " does not exist");
 }
 
 // T for a transaction body returning Result<T>.
@@ -366,7 +508,7 @@ class SqlStore : public Store {
     const std::string binding = internal::RecoveryPasswordBinding(key.key_id, key.volume_id);
     return Write([&](Transaction& tx) -> Result<WriteOutcome> {
       LOCKBOX_RETURN_IF_ERROR(
-          MustExist(tx, "SELECT 1 FROM volumes WHERE id = $1", key.volume_id, "volume")
+          MustExist(tx, "SELECT 1 FROM volumes WHERE id = $1", key.volume_id.ToString(), "volume")
               .WithContext("escrowing recovery key " + key.key_id.ToString()));
       const Value id[] = {Text(key.key_id)};
       LOCKBOX_ASSIGN_OR_RETURN(
@@ -614,6 +756,213 @@ class SqlStore : public Store {
     });
   }
 
+  Status CreateUser(const User& user) override {
+    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+             const Value name[] = {Text(user.name)};
+             LOCKBOX_ASSIGN_OR_RETURN(auto rows,
+                                      tx.Query("SELECT 1 FROM users WHERE name = $1", name));
+             if (!rows.empty()) {
+               return Status::AlreadyExists("a user named " + user.name +
+                                            " exists: choose another name");
+             }
+             const std::vector<Value> row = UserRow(user);
+             LOCKBOX_RETURN_IF_ERROR(tx.Exec(std::string("INSERT INTO users (") + kUserColumns +
+                                                 ") VALUES (" + Placeholders(row.size()) + ")",
+                                             row));
+             return WriteOutcome::kCreated;
+           })
+        .status();
+  }
+
+  Result<User> GetUser(std::string_view name) override {
+    return GetOne<User>(std::string("SELECT ") + kUserColumns + " FROM users WHERE name = $1", name,
+                        DecodeUser,
+                        Status::NotFound("there is no user named " + std::string(name)));
+  }
+
+  Result<std::vector<User>> ListUsers() override {
+    return GetAll<User>(std::string("SELECT ") + kUserColumns + " FROM users ORDER BY name", {},
+                        DecodeUser);
+  }
+
+  Status UpdateUser(const User& user) override {
+    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+             const std::vector<Value> row = UserRow(user);
+             LOCKBOX_ASSIGN_OR_RETURN(
+                 auto rows,
+                 tx.Query("UPDATE users SET display_name = $2, role = $3, service_account = $4,"
+                          " password_hash = $5, must_change_password = $6, disabled = $7,"
+                          " failed_logins = $8, locked_until = $9, last_login = $10,"
+                          " created_at = $11, password_changed_at = $12"
+                          " WHERE name = $1 RETURNING name",
+                          row));
+             if (rows.empty()) return Status::NotFound("there is no user named " + user.name);
+             return WriteOutcome::kUpdated;
+           })
+        .status();
+  }
+
+  Result<User> RecordFailedLogin(std::string_view name, Time now, int64_t max_failures,
+                                 std::chrono::seconds lock_for) override {
+    return Write([&](Transaction& tx) -> Result<User> {
+      const Value params[] = {Text(name), max_failures, Seconds(now + lock_for)};
+      // One statement, so that concurrent failures (other threads, other servers) all count.
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto rows,
+          tx.Query(std::string("UPDATE users SET failed_logins = CASE WHEN failed_logins + 1 >= "
+                               "$2 THEN 0 ELSE failed_logins + 1 END,"
+                               " locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3"
+                               " ELSE locked_until END WHERE name = $1 RETURNING ") +
+                       kUserColumns,
+                   params));
+      if (rows.empty()) return Status::NotFound("there is no user named " + std::string(name));
+      return DecodeUser(rows[0]);
+    });
+  }
+
+  Status RecordLogin(std::string_view name, Time now) override {
+    return UpdateOne(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login = $2"
+        " WHERE name = $1 RETURNING name",
+        name, Seconds(now), Status::NotFound("there is no user named " + std::string(name)));
+  }
+
+  Status CreateSession(const Session& session) override {
+    return Insert("sessions", kSessionColumns,
+                  {Text(session.id), session.token_hash, session.csrf_hash, Text(session.user_name),
+                   Text(session.address), Seconds(session.created_at), Seconds(session.last_seen),
+                   Seconds(session.expires_at)});
+  }
+
+  Result<Session> GetSession(std::string_view id) override {
+    return GetOne<Session>(
+        std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE id = $1", id,
+        DecodeSession, NotFoundIn(kSessions, id));
+  }
+
+  Result<std::vector<Session>> ListSessions(std::string_view user_name) override {
+    return GetAll<Session>(std::string("SELECT ") + kSessionColumns +
+                               " FROM sessions WHERE user_name = $1 ORDER BY created_at, id",
+                           {Text(user_name)}, DecodeSession);
+  }
+
+  Status TouchSession(std::string_view id, Time last_seen) override {
+    return Touch(kSessions, id, last_seen);
+  }
+
+  Status DeleteSession(std::string_view id) override {
+    return UpdateOne("DELETE FROM sessions WHERE id = $1 RETURNING id", id, std::monostate{},
+                     NotFoundIn(kSessions, id));
+  }
+
+  Result<int64_t> DeleteUserSessions(std::string_view user_name) override {
+    return CountRows("DELETE FROM sessions WHERE user_name = $1 RETURNING id", {Text(user_name)});
+  }
+
+  Result<int64_t> DeleteExpiredSessions(Time now, Time idle_cutoff) override {
+    return CountRows("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen <= $2 RETURNING id",
+                     {Seconds(now), Seconds(idle_cutoff)});
+  }
+
+  Status CreateApiToken(const ApiToken& t) override {
+    return Insert("api_tokens", kApiTokenColumns,
+                  {Text(t.id), t.token_hash, Text(t.user_name), Text(t.role), Text(t.description),
+                   Text(t.created_by), Seconds(t.created_at), Seconds(t.expires_at),
+                   Seconds(t.revoked_at), Seconds(t.last_used)},
+                  [&](Transaction& tx) {
+                    return MustExist(tx, "SELECT 1 FROM users WHERE name = $1", t.user_name,
+                                     "user");
+                  });
+  }
+
+  Result<ApiToken> GetApiToken(std::string_view id) override {
+    return GetOne<ApiToken>(
+        std::string("SELECT ") + kApiTokenColumns + " FROM api_tokens WHERE id = $1", id,
+        DecodeApiToken, NotFoundIn(kApiTokens, id));
+  }
+
+  Result<std::vector<ApiToken>> ListApiTokens() override {
+    return GetAll<ApiToken>(
+        std::string("SELECT ") + kApiTokenColumns + " FROM api_tokens ORDER BY created_at, id", {},
+        DecodeApiToken);
+  }
+
+  Result<WriteOutcome> RevokeApiToken(std::string_view id, Time at) override {
+    return Revoke(kApiTokens, id, at);
+  }
+
+  Status TouchApiToken(std::string_view id, Time used_at) override {
+    return Touch(kApiTokens, id, used_at);
+  }
+
+  Status CreateEnrollmentToken(const EnrollmentToken& t) override {
+    return Insert(
+        "enrollment_tokens", kEnrollmentTokenColumns,
+        {Text(t.id), t.token_hash, Text(t.description), Text(t.created_by), Seconds(t.created_at),
+         Seconds(t.expires_at), t.max_uses, t.uses, Seconds(t.revoked_at)});
+  }
+
+  Result<EnrollmentToken> GetEnrollmentToken(std::string_view id) override {
+    return GetOne<EnrollmentToken>(
+        std::string("SELECT ") + kEnrollmentTokenColumns + " FROM enrollment_tokens WHERE id = $1",
+        id, DecodeEnrollmentToken, NotFoundIn(kEnrollmentTokens, id));
+  }
+
+  Result<std::vector<EnrollmentToken>> ListEnrollmentTokens() override {
+    return GetAll<EnrollmentToken>(std::string("SELECT ") + kEnrollmentTokenColumns +
+                                       " FROM enrollment_tokens ORDER BY created_at, id",
+                                   {}, DecodeEnrollmentToken);
+  }
+
+  Result<WriteOutcome> RevokeEnrollmentToken(std::string_view id, Time at) override {
+    return Revoke(kEnrollmentTokens, id, at);
+  }
+
+  Result<bool> UseEnrollmentToken(std::string_view id, Time now) override {
+    LOCKBOX_ASSIGN_OR_RETURN(
+        const int64_t taken,
+        CountRows("UPDATE enrollment_tokens SET uses = uses + 1 WHERE id = $1"
+                  " AND revoked_at IS NULL AND expires_at > $2 AND uses < max_uses RETURNING id",
+                  {Text(id), Seconds(now)}));
+    return taken == 1;
+  }
+
+  Status CreateMachineCredential(const MachineCredential& c) override {
+    return Insert("machine_credentials", kMachineCredentialColumns,
+                  {Text(c.id), c.token_hash, Text(c.computer_id), Text(c.enrollment_token_id),
+                   Seconds(c.created_at), Seconds(c.revoked_at), Seconds(c.last_used)},
+                  [&](Transaction& tx) -> Status {
+                    LOCKBOX_RETURN_IF_ERROR(ComputerMustExist(tx, c.computer_id));
+                    const Value params[] = {Text(c.computer_id), Seconds(c.created_at)};
+                    return tx.Exec(
+                        "UPDATE machine_credentials SET revoked_at = $2"
+                        " WHERE computer_id = $1 AND revoked_at IS NULL",
+                        params);
+                  });
+  }
+
+  Result<MachineCredential> GetMachineCredential(std::string_view id) override {
+    return GetOne<MachineCredential>(std::string("SELECT ") + kMachineCredentialColumns +
+                                         " FROM machine_credentials WHERE id = $1",
+                                     id, DecodeMachineCredential,
+                                     NotFoundIn(kMachineCredentials, id));
+  }
+
+  Result<std::vector<MachineCredential>> ListMachineCredentials(const Guid& computer_id) override {
+    return GetAll<MachineCredential>(
+        std::string("SELECT ") + kMachineCredentialColumns +
+            " FROM machine_credentials WHERE computer_id = $1 ORDER BY created_at, id",
+        {Text(computer_id)}, DecodeMachineCredential);
+  }
+
+  Result<WriteOutcome> RevokeMachineCredential(std::string_view id, Time at) override {
+    return Revoke(kMachineCredentials, id, at);
+  }
+
+  Status TouchMachineCredential(std::string_view id, Time used_at) override {
+    return Touch(kMachineCredentials, id, used_at);
+  }
+
   Status RewrapDataKey(const crypto::SecretBytes& new_master_key) override {
     LOCKBOX_ASSIGN_OR_RETURN(auto new_master, crypto::Aead::Create(new_master_key.span()));
     const std::lock_guard<std::mutex> lock(master_mu_);
@@ -642,6 +991,83 @@ class SqlStore : public Store {
   template <typename F>
   Result<BodyValue<F>> Write(F&& body) {
     return Run<BodyValue<F>>(TxMode::kWrite, std::forward<F>(body));
+  }
+
+  // --- Helpers for the account and credential tables.
+
+  // The one row `query` selects by id ($1), decoded, or `not_found`.
+  template <typename T>
+  Result<T> GetOne(const std::string& query, std::string_view id, Result<T> (*decode)(const Row&),
+                   const Status& not_found) {
+    return Read([&](Transaction& tx) -> Result<T> {
+      const Value params[] = {Text(id)};
+      LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(query, params));
+      if (rows.empty()) return not_found;
+      return decode(rows[0]);
+    });
+  }
+
+  template <typename T>
+  Result<std::vector<T>> GetAll(const std::string& query, const std::vector<Value>& params,
+                                Result<T> (*decode)(const Row&)) {
+    return Read([&](Transaction& tx) -> Result<std::vector<T>> {
+      LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(query, params));
+      return DecodeAll(rows, decode);
+    });
+  }
+
+  // Inserts `row` into `columns` of `table`, after `check` (run in the same transaction).
+  Status Insert(
+      const char* table, const char* columns, const std::vector<Value>& row,
+      const std::function<Status(Transaction&)>& check = [](Transaction&) {
+        return Status::Ok();
+      }) {
+    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+             LOCKBOX_RETURN_IF_ERROR(check(tx));
+             LOCKBOX_RETURN_IF_ERROR(tx.Exec(std::string("INSERT INTO ") + table + " (" + columns +
+                                                 ") VALUES (" + Placeholders(row.size()) + ")",
+                                             row));
+             return WriteOutcome::kCreated;
+           })
+        .status();
+  }
+
+  // Runs `statement` (which RETURNs a row per row it changed) with `id` as $1 and, unless
+  // NULL, `value` as $2; `not_found` when it changed nothing.
+  Status UpdateOne(const std::string& statement, std::string_view id, Value value,
+                   const Status& not_found) {
+    std::vector<Value> params = {Text(id)};
+    if (!std::holds_alternative<std::monostate>(value)) params.push_back(std::move(value));
+    LOCKBOX_ASSIGN_OR_RETURN(const int64_t changed, CountRows(statement, params));
+    return changed == 0 ? not_found : Status::Ok();
+  }
+
+  // How many rows `statement` (with a RETURNING clause) returned.
+  Result<int64_t> CountRows(const std::string& statement, const std::vector<Value>& params) {
+    return Write([&](Transaction& tx) -> Result<int64_t> {
+      LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(statement, params));
+      return static_cast<int64_t>(rows.size());
+    });
+  }
+
+  Status Touch(const CredentialTable& t, std::string_view id, Time at) {
+    return UpdateOne(std::string("UPDATE ") + t.table + " SET " + t.used_column +
+                         " = $2 WHERE id = $1 RETURNING id",
+                     id, Seconds(at), NotFoundIn(t, id));
+  }
+
+  Result<WriteOutcome> Revoke(const CredentialTable& t, std::string_view id, Time at) {
+    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+      const Value params[] = {Text(id), Seconds(at)};
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto rows, tx.Query(std::string("SELECT revoked_at FROM ") + t.table + " WHERE id = $1",
+                              std::span<const Value>(params, 1)));
+      if (rows.empty()) return NotFoundIn(t, id);
+      if (!rows[0].IsNull(0)) return WriteOutcome::kUnchanged;
+      LOCKBOX_RETURN_IF_ERROR(
+          tx.Exec(std::string("UPDATE ") + t.table + " SET revoked_at = $2 WHERE id = $1", params));
+      return WriteOutcome::kUpdated;
+    });
   }
 
   // Reads one sealed column (the query's second) and opens it with the binding `bind` makes

@@ -11,10 +11,12 @@
 // when the method returns. A Store may be shared by threads. Secrets (recovery passwords, key
 // packages, TPM owner authorisation) are sealed with AES-256-GCM, bound to the record they
 // belong to, under a data key wrapped by the master key (docs/store.md); they come back only
-// from the Open* methods, as SecretBytes. Nothing here knows of HTTP, users or roles: callers
-// decide who may do what, and write the audit entry before they open a secret.
+// from the Open* methods, as SecretBytes. Nothing here knows of HTTP or roles: callers decide
+// who may do what, and write the audit entry before they open a secret. Accounts and
+// credentials are kept for the auth part, hashed (records.h).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -94,6 +96,57 @@ class Store {
   virtual Result<AuditEntry> AppendAudit(const AuditEntry& entry, const AuditHasher& hasher) = 0;
   // Up to `max_entries` entries from sequence `first` on, in order.
   virtual Result<std::vector<AuditEntry>> ReadAudit(int64_t first, size_t max_entries) = 0;
+
+  // --- Accounts (src/auth). Names are compared exactly: the auth part normalises them.
+  virtual Status CreateUser(const User& user) = 0;          // kAlreadyExists when the name is taken
+  virtual Result<User> GetUser(std::string_view name) = 0;  // kNotFound
+  virtual Result<std::vector<User>> ListUsers() = 0;        // by name
+  // Replaces every field of the user named user.name (kNotFound when there is none).
+  virtual Status UpdateUser(const User& user) = 0;
+  // A failed sign-in, counted in one statement so that servers sharing the store count
+  // together: failed_logins goes up by one, and when it reaches `max_failures` the user is
+  // locked until now + lock_for and the count starts again. Returns the user as stored.
+  virtual Result<User> RecordFailedLogin(std::string_view name, Time now, int64_t max_failures,
+                                         std::chrono::seconds lock_for) = 0;
+  // A successful sign-in: the failure count and any lock cleared, last_login = now.
+  virtual Status RecordLogin(std::string_view name, Time now) = 0;
+
+  // --- Browser sessions: rows exist while sessions live.
+  virtual Status CreateSession(const Session& session) = 0;
+  virtual Result<Session> GetSession(std::string_view id) = 0;  // kNotFound
+  virtual Result<std::vector<Session>> ListSessions(std::string_view user_name) = 0;
+  virtual Status TouchSession(std::string_view id, Time last_seen) = 0;
+  virtual Status DeleteSession(std::string_view id) = 0;  // kNotFound
+  // Returns how many sessions were deleted.
+  virtual Result<int64_t> DeleteUserSessions(std::string_view user_name) = 0;
+  // Deletes sessions past their absolute expiry (expires_at <= now) or idle since
+  // `idle_cutoff` (last_seen <= idle_cutoff).
+  virtual Result<int64_t> DeleteExpiredSessions(Time now, Time idle_cutoff) = 0;
+
+  // --- API tokens, enrollment tokens and machine credentials: kept after revocation (for
+  // listing and audit), with revoked_at set. Revoking a revoked one is kUnchanged.
+  virtual Status CreateApiToken(const ApiToken& token) = 0;  // its user must exist
+  virtual Result<ApiToken> GetApiToken(std::string_view id) = 0;
+  virtual Result<std::vector<ApiToken>> ListApiTokens() = 0;  // by creation time
+  virtual Result<WriteOutcome> RevokeApiToken(std::string_view id, Time at) = 0;
+  virtual Status TouchApiToken(std::string_view id, Time used_at) = 0;
+
+  virtual Status CreateEnrollmentToken(const EnrollmentToken& token) = 0;
+  virtual Result<EnrollmentToken> GetEnrollmentToken(std::string_view id) = 0;
+  virtual Result<std::vector<EnrollmentToken>> ListEnrollmentTokens() = 0;
+  virtual Result<WriteOutcome> RevokeEnrollmentToken(std::string_view id, Time at) = 0;
+  // Takes one use of the token in one statement: true when it was not revoked, not expired at
+  // `now` and not used up (so two agents cannot both take the last use); false otherwise.
+  virtual Result<bool> UseEnrollmentToken(std::string_view id, Time now) = 0;
+
+  // Stores `credential` (its computer must exist) and revokes, at credential.created_at, every
+  // other live credential of that computer: one computer, one credential.
+  virtual Status CreateMachineCredential(const MachineCredential& credential) = 0;
+  virtual Result<MachineCredential> GetMachineCredential(std::string_view id) = 0;
+  virtual Result<std::vector<MachineCredential>> ListMachineCredentials(
+      const Guid& computer_id) = 0;
+  virtual Result<WriteOutcome> RevokeMachineCredential(std::string_view id, Time at) = 0;
+  virtual Status TouchMachineCredential(std::string_view id, Time used_at) = 0;
 
   // --- Master key rotation: re-wraps the data key under `new_master_key` (32 bytes). The
   // store must be opened with the new key from then on; sealed records are not touched.

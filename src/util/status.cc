@@ -16,6 +16,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kInternal: return "internal";
     case ErrorCode::kPermissionDenied: return "permission_denied";
     case ErrorCode::kRateLimited: return "rate_limited";
+    case ErrorCode::kUnauthenticated: return "unauthenticated";
   }
   return "unknown";
 }

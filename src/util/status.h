@@ -27,6 +27,7 @@ enum class ErrorCode {
   kInternal,         // a bug or an unexpected library failure
   kPermissionDenied, // the caller's role or identity does not allow this operation
   kRateLimited,      // too many attempts in a short time: wait and try again
+  kUnauthenticated,  // the caller could not be identified (bad password or token): sign in
 };
 
 // A short stable name for a code ("wrong_key"), used in JSON output.
@@ -51,6 +52,9 @@ class [[nodiscard]] Status {
     return {ErrorCode::kPermissionDenied, std::move(m)};
   }
   static Status RateLimited(std::string m) { return {ErrorCode::kRateLimited, std::move(m)}; }
+  static Status Unauthenticated(std::string m) {
+    return {ErrorCode::kUnauthenticated, std::move(m)};
+  }
 
   bool ok() const { return code_ == ErrorCode::kOk; }
   ErrorCode code() const { return code_; }
