@@ -66,6 +66,7 @@ TEST(JsonIoTest, EmptyBodyIs400) {
 TEST(JsonIoTest, StatusMapsToHttpStatusAndHidesInternalDetails) {
   EXPECT_EQ(ErrorResponse(Status::InvalidArgument("bad")).status, 400);
   EXPECT_EQ(ErrorResponse(Status::NotFound("none")).status, 404);
+  EXPECT_EQ(ErrorResponse(Status::Unauthenticated("who are you")).status, 401);
   EXPECT_EQ(ErrorResponse(Status::AlreadyExists("dup")).status, 409);
   const Response internal = ErrorResponse(Status::Internal("sqlite said /var/lib/x is locked"));
   EXPECT_EQ(internal.status, 500);
