@@ -100,6 +100,15 @@ class ServerTest : public ::testing::Test {
     return nlohmann::json::parse(reply.body)["error"]["code"];
   }
 
+  // Stops the server and waits for it. Only then is the log complete: a request's line is
+  // written after its response has been sent, so a client can see the answer first.
+  void Stop() {
+    server_->Shutdown();
+    thread_.join();
+    server_.reset();
+  }
+
+  // Read the log only once the server has stopped (no writer left).
   std::string Log() {
     logger_->flush();
     return log_.str();
@@ -191,10 +200,8 @@ TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
     EXPECT_EQ(reply->body, "[" + std::to_string(i) + "]");
     EXPECT_TRUE(reply->keep_alive);
   }
-  // All five went over connection 1 (the log is complete once the server has stopped).
-  server_->Shutdown();
-  thread_.join();
-  server_.reset();
+  // All five went over connection 1.
+  Stop();
   const std::string log = Log();
   size_t requests = 0;
   for (size_t at = log.find("\"conn\":1,"); at != std::string::npos;
@@ -301,6 +308,8 @@ TEST_F(ServerTest, LogsNeverHoldCredentialsQuerySecretsOrBodies) {
                                 {"Cookie", "session=COOKIE-SECRET-4"}});
   ASSERT_TRUE(reply.ok());
   EXPECT_EQ(reply->status, 200);
+  client.reset();
+  Stop();
   const std::string log = Log();
   EXPECT_NE(log.find("\"msg\":\"request\""), std::string::npos) << log;
   EXPECT_NE(log.find("token=REDACTED&computer=PC-42"), std::string::npos) << log;
