@@ -70,7 +70,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 
 echo "== fuzzers (${fuzz_seconds}s each) =="
 CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DLOCKBOX_FUZZ=ON -DLOCKBOX_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j "$jobs"
+fuzzers=()
+for source in src/*/*_fuzz.cc; do fuzzers+=("$(basename "$source" .cc)"); done
+cmake --build build-fuzz -j "$jobs" --target "${fuzzers[@]}"
 for source in src/*/*_fuzz.cc; do
   name=$(basename "$source" .cc)
   part_dir=$(dirname "$source")
