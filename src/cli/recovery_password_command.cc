@@ -17,19 +17,10 @@
 #include "recovery/check_json.h"
 #include "recovery/key_id.h"
 #include "recovery/recovery_password.h"
+#include "util/text.h"
 
 namespace lockbox::cli {
 namespace {
-
-std::string Hex(std::span<const uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (uint8_t b : bytes) {
-    hex += kDigits[b >> 4];
-    hex += kDigits[b & 0x0F];
-  }
-  return hex;
-}
 
 void WipeString(std::string& text) {
   crypto::Wipe({reinterpret_cast<uint8_t*>(text.data()), text.size()});
@@ -108,7 +99,7 @@ int RunRecoveryPasswordGenerate(bool json) {
   if (!protector_id.ok()) return ReportError(protector_id.status(), json);
 
   std::string text = password->ToString();
-  std::string key_hex = Hex(password->key().span());
+  std::string key_hex = ToHex(password->key().span());
   if (json) {
     nlohmann::json out = {{"recovery_password", text},
                           {"key_hex", key_hex},

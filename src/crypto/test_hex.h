@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/text.h"
+
 namespace lockbox::crypto::testing {
 
 // Whitespace is skipped so long vectors can be split across lines; anything else that is not
@@ -36,14 +38,6 @@ inline std::vector<uint8_t> FromHex(std::string_view hex) {
   return out;
 }
 
-inline std::string ToHex(std::span<const uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 15]);
-  }
-  return out;
-}
+using ::lockbox::ToHex;
 
 }  // namespace lockbox::crypto::testing

@@ -90,9 +90,11 @@ Result<std::string> Utf16LeToUtf8(std::span<const uint8_t> utf16) {
     uint32_t unit = utf16[i] | (utf16[i + 1] << 8);
     if (unit == 0) break;
     if (unit >= 0xD800 && unit <= 0xDBFF) {
-      if (i + 3 >= utf16.size()) return Status::Corrupt("UTF-16 string ends inside a surrogate pair");
+      if (i + 3 >= utf16.size())
+        return Status::Corrupt("UTF-16 string ends inside a surrogate pair");
       uint32_t low = utf16[i + 2] | (utf16[i + 3] << 8);
-      if (low < 0xDC00 || low > 0xDFFF) return Status::Corrupt("UTF-16 string has an unpaired surrogate");
+      if (low < 0xDC00 || low > 0xDFFF)
+        return Status::Corrupt("UTF-16 string has an unpaired surrogate");
       unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
       i += 2;
     } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
@@ -103,12 +105,24 @@ Result<std::string> Utf16LeToUtf8(std::span<const uint8_t> utf16) {
   return out;
 }
 
+std::string ToHex(std::span<const uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (uint8_t b : bytes) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 15]);
+  }
+  return out;
+}
+
 std::string FiletimeToIso8601(uint64_t filetime) {
   constexpr uint64_t kTicksPerSecond = 10'000'000;
   constexpr uint64_t kUnixEpochSeconds = 11'644'473'600;  // 1601-01-01 to 1970-01-01
   const uint64_t seconds = filetime / kTicksPerSecond;
   // Years beyond 9999 do not fit the format and are certainly damage.
-  if (filetime == 0 || seconds < kUnixEpochSeconds || seconds - kUnixEpochSeconds > 253402300799ULL) {
+  if (filetime == 0 || seconds < kUnixEpochSeconds ||
+      seconds - kUnixEpochSeconds > 253402300799ULL) {
     return "";
   }
   const auto unix_seconds = static_cast<time_t>(seconds - kUnixEpochSeconds);

@@ -20,6 +20,9 @@ Result<std::vector<uint8_t>> Utf8ToUtf16Le(std::string_view utf8);
 // surrogate is an error (kCorrupt), since the bytes come from disk.
 Result<std::string> Utf16LeToUtf8(std::span<const uint8_t> utf16);
 
+// Lower-case hex digits of `bytes`, two per byte.
+std::string ToHex(std::span<const uint8_t> bytes);
+
 // A Windows FILETIME (100 ns ticks since 1601-01-01 UTC) as "2023-04-05T06:07:08Z".
 // Zero or out-of-range values give "".
 std::string FiletimeToIso8601(uint64_t filetime);

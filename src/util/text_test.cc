@@ -29,6 +29,12 @@ TEST(TextTest, Utf16ToUtf8StopsAtNulAndRejectsDamage) {
   EXPECT_FALSE(Utf16LeToUtf8(lone).ok());
 }
 
+TEST(TextTest, ToHexWritesTwoLowerCaseDigitsPerByte) {
+  const std::vector<uint8_t> bytes = {0x00, 0x0f, 0xa5, 0xff};
+  EXPECT_EQ(ToHex(bytes), "000fa5ff");
+  EXPECT_EQ(ToHex({}), "");
+}
+
 TEST(TextTest, FiletimeFormatsUtcAndRejectsNonsense) {
   EXPECT_EQ(FiletimeToIso8601(116444736000000000ULL), "1970-01-01T00:00:00Z");
   EXPECT_EQ(FiletimeToIso8601(0), "");
