@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <sys/stat.h>
 
@@ -38,6 +39,11 @@ using Milliseconds = std::chrono::milliseconds;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
+
+// Overwrites a string's bytes where the compiler cannot drop the write (OPENSSL_cleanse).
+void Wipe(std::string& text) {
+  if (!text.empty()) OPENSSL_cleanse(text.data(), text.size());
+}
 
 constexpr size_t kReadChunkBytes = 4096;
 constexpr auto kTlsCloseTimeout = std::chrono::seconds(2);
@@ -305,6 +311,9 @@ asio::awaitable<bool> Connection::ServeRequest(beast::flat_buffer& buffer) {
   Request request = ToRequest(parser.release(), remote_);
   summary.body_bytes = request.body.size();
   Response response = server_.Handle(request);
+  // Bodies and credentials may hold secrets (passwords, tokens): none outlives its request.
+  Wipe(request.body);
+  for (auto& [name, value] : request.headers) Wipe(value);
   summary.route = request.route;
   // A request that arrived during shutdown is answered, and its connection closed.
   const bool keep = keep_alive && !server_.stopping();
@@ -326,6 +335,7 @@ asio::awaitable<void> Connection::Answer(Response response, unsigned version, bo
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   tcp().expires_after(Milliseconds(server_.limits().body_timeout_ms));
   co_await beast_http::async_write(stream_, message, asio::redirect_error(asio::use_awaitable, ec));
+  Wipe(message.body());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // Only named, harmless fields: never the body, never Authorization or Cookie.
