@@ -167,6 +167,8 @@ class Server::Impl {
   spdlog::logger& logger() { return *logger_; }
   Metrics& metrics() { return metrics_; }
   Response Handle(Request& request);
+  // The handler pool, where route handlers run (they may block on the store).
+  asio::thread_pool& handlers() { return handlers_; }
   void Forget(uint64_t id);
 
   uint16_t port_ = 0;
@@ -195,6 +197,8 @@ class Server::Impl {
   tcp::acceptor acceptor_;
   asio::steady_timer deadline_;
   asio::signal_set signals_;
+  // Destroyed (joined) before io_: a handler finishing late posts its answer to io_.
+  asio::thread_pool handlers_{options_.handler_threads};
 };
 
 // One client connection: a coroutine on its own strand serving requests one after another.
@@ -310,7 +314,12 @@ asio::awaitable<bool> Connection::ServeRequest(beast::flat_buffer& buffer) {
   const bool keep_alive = parser.get().keep_alive();
   Request request = ToRequest(parser.release(), remote_);
   summary.body_bytes = request.body.size();
-  Response response = server_.Handle(request);
+  // The handler runs on the handler pool, so that a handler waiting on the store holds no I/O
+  // thread, and writes from many requests can share the store's commits.
+  Response response = co_await asio::co_spawn(
+      server_.handlers(),
+      [this, &request]() -> asio::awaitable<Response> { co_return server_.Handle(request); },
+      asio::use_awaitable);
   // Bodies and credentials may hold secrets (passwords, tokens): none outlives its request.
   Wipe(request.body);
   for (auto& [name, value] : request.headers) Wipe(value);
@@ -449,6 +458,7 @@ void Server::Impl::Run(bool handle_signals) {
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { io_.run(); });
   io_.run();
   for (std::thread& t : pool) t.join();
+  handlers_.join();
   LogJson(*logger_, spdlog::level::info, "stopped");
 }
 
