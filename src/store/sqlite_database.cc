@@ -18,7 +18,9 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "store/database.h"
@@ -58,20 +60,48 @@ struct StatementFinalizer {
 };
 using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
 
-class SqliteTransaction : public Transaction {
+// Prepared statements of one connection, by SQL text: the store runs the same few dozen
+// statements over and over, and preparing one costs more than running it.
+class StatementCache {
  public:
-  explicit SqliteTransaction(sqlite3* db) : db_(db) {}
-
-  Result<std::vector<Row>> Query(std::string_view sql, std::span<const Value> params) override {
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  // The statement for `sql`, reset and unbound, or why it cannot be prepared.
+  Result<sqlite3_stmt*> Get(std::string_view sql) {
+    if (auto it = statements_.find(sql); it != statements_.end()) return it->second.get();
     sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
     StatementPtr stmt(raw);
     if (rc != SQLITE_OK) return SqliteError(db_, rc, "preparing a statement");
-    LOCKBOX_RETURN_IF_ERROR(Bind(stmt.get(), params));
+    sqlite3_stmt* result = stmt.get();
+    statements_.emplace(std::string(sql), std::move(stmt));
+    return result;
+  }
+
+ private:
+  sqlite3* db_;
+  std::map<std::string, StatementPtr, std::less<>> statements_;
+};
+
+class SqliteTransaction : public Transaction {
+ public:
+  SqliteTransaction(sqlite3* db, StatementCache& cache) : db_(db), cache_(cache) {}
+
+  Result<std::vector<Row>> Query(std::string_view sql, std::span<const Value> params) override {
+    LOCKBOX_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, cache_.Get(sql));
+    // Reset and unbound when done, whatever happened: a statement left stepping would hold
+    // the database's read snapshot open.
+    struct Reset {
+      sqlite3_stmt* stmt;
+      ~Reset() {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+      }
+    } reset{stmt};
+    LOCKBOX_RETURN_IF_ERROR(Bind(stmt, params));
     std::vector<Row> rows;
-    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
-      rows.push_back(ReadRow(stmt.get()));
-    }
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) rows.push_back(ReadRow(stmt));
     if (rc != SQLITE_DONE) return SqliteError(db_, rc, "running a statement");
     return rows;
   }
@@ -136,16 +166,20 @@ class SqliteTransaction : public Transaction {
   }
 
   sqlite3* db_;
+  StatementCache& cache_;
 };
 
 class SqliteDatabase : public Database {
  public:
-  explicit SqliteDatabase(sqlite3* db) : db_(db) {}
-  ~SqliteDatabase() override { sqlite3_close_v2(db_); }
+  explicit SqliteDatabase(sqlite3* db) : db_(db), statements_(std::in_place, db) {}
+  ~SqliteDatabase() override {
+    statements_.reset();  // statements first: the connection closes only once they are gone
+    sqlite3_close_v2(db_);
+  }
 
   Status Configure() {
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-    SqliteTransaction connection(db_);
+    SqliteTransaction connection(db_, *statements_);
     Transaction& tx = connection;  // outside any transaction: pragmas apply to the connection
     LOCKBOX_ASSIGN_OR_RETURN(auto mode, tx.Query("PRAGMA journal_mode=WAL"));
     if (mode.empty() || mode[0].Text(0) != "wal") {
@@ -160,7 +194,7 @@ class SqliteDatabase : public Database {
   Status Transact(TxMode mode, const std::function<Status(Transaction&)>& body) override {
     if (mode == TxMode::kRead) {
       const std::lock_guard<std::mutex> lock(mu_);
-      SqliteTransaction connection(db_);
+      SqliteTransaction connection(db_, *statements_);
       Transaction& tx = connection;
       LOCKBOX_RETURN_IF_ERROR(tx.Exec("BEGIN"));
       Status status = body(tx);
@@ -199,7 +233,7 @@ class SqliteDatabase : public Database {
   // status: its own failure, or the commit's.
   void RunGroup(const std::vector<PendingWrite*>& group) {
     const std::lock_guard<std::mutex> lock(mu_);
-    SqliteTransaction connection(db_);
+    SqliteTransaction connection(db_, *statements_);
     Transaction& tx = connection;
     const auto fail_all = [&](const Status& status) {
       for (PendingWrite* write : group) {
@@ -231,8 +265,9 @@ class SqliteDatabase : public Database {
     }
   }
 
-  std::mutex mu_;  // the connection
+  std::mutex mu_;  // the connection and its statements
   sqlite3* db_;
+  std::optional<StatementCache> statements_;
   // Write transactions waiting for the next group, and whether a group is running.
   std::mutex queue_mu_;
   std::condition_variable group_done_;
