@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "crypto/sha256.h"
 #include "recovery/check.h"
 #include "service/computers.h"
 
@@ -165,6 +166,75 @@ Status Validate(const EscrowReport& report) {
   return Status::Ok();
 }
 
+// Feeds `bytes` to `hasher` with its length first, so that no two reports encode alike.
+void Put(crypto::Sha256Hasher& hasher, std::span<const uint8_t> bytes) {
+  const uint64_t size = bytes.size();
+  uint8_t length[8];
+  for (int i = 0; i < 8; ++i) length[i] = static_cast<uint8_t>(size >> (8 * i));
+  hasher.Update(length);
+  hasher.Update(bytes);
+}
+void Put(crypto::Sha256Hasher& hasher, std::string_view text) {
+  Put(hasher, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+void Put(crypto::Sha256Hasher& hasher, const Guid& id) { Put(hasher, std::span(id.bytes)); }
+void Put(crypto::Sha256Hasher& hasher, int64_t n) { Put(hasher, std::to_string(n)); }
+void Put(crypto::Sha256Hasher& hasher, const std::optional<store::Time>& t) {
+  Put(hasher, t ? t->time_since_epoch().count() : int64_t{-1});
+}
+
+// SHA-256 over everything a report says, in a fixed encoding: two reports with the same
+// digest say the same. The secrets in it (recovery passwords, key packages, TPM owner
+// authorisation) are random values of 128 bits and more, so the digest reveals none of them.
+crypto::Sha256Digest ReportDigest(const EscrowReport& report) {
+  crypto::Sha256Hasher h;
+  Put(h, std::string_view("lockbox report v1"));
+  const store::Computer& c = report.computer;
+  Put(h, c.id);
+  Put(h, c.name);
+  Put(h, c.domain);
+  Put(h, c.os);
+  std::vector<std::string> hardware_ids = c.hardware_ids;
+  std::sort(hardware_ids.begin(), hardware_ids.end());
+  Put(h, static_cast<int64_t>(hardware_ids.size()));
+  for (const std::string& id : hardware_ids) Put(h, id);
+  Put(h, static_cast<int64_t>(report.volumes.size()));
+  for (const ReportedVolume& rv : report.volumes) {
+    const store::Volume& v = rv.volume;
+    Put(h, v.id);
+    Put(h, v.drive_letter);
+    Put(h, store::NameOf(v.type));
+    Put(h, v.description);
+    Put(h, v.encryption_method);
+    Put(h, store::NameOf(v.protection));
+    Put(h, store::NameOf(v.conversion));
+    Put(h, static_cast<int64_t>(v.protectors.size()));
+    for (const store::Protector& p : v.protectors) {
+      Put(h, p.id);
+      Put(h, store::NameOf(p.type));
+    }
+    Put(h, rv.metadata ? static_cast<int64_t>(rv.metadata->offset) : int64_t{-1});
+    if (rv.metadata) Put(h, rv.metadata->bytes);
+  }
+  Put(h, static_cast<int64_t>(report.recovery_passwords.size()));
+  for (const ReportedRecoveryPassword& rp : report.recovery_passwords) {
+    Put(h, rp.key_id);
+    Put(h, rp.volume_id);
+    Put(h, rp.password.span());
+    Put(h, rp.created_at);
+    Put(h, rp.key_package ? rp.key_package->span() : std::span<const uint8_t>());
+    Put(h, static_cast<int64_t>(rp.key_package.has_value()));
+  }
+  Put(h, static_cast<int64_t>(report.tpm_owner_auth.has_value()));
+  if (report.tpm_owner_auth) {
+    Put(h, report.tpm_owner_auth->owner_auth.span());
+    Put(h, report.tpm_owner_auth->changed_at);
+  }
+  Put(h, static_cast<int64_t>(report.users.size()));
+  for (const std::string& user : report.users) Put(h, LowerAscii(user));
+  return h.Finish();
+}
+
 // The computer as it would be stored, for comparing with what is: hardware IDs in the
 // store's order (sorted, unique) and no contact time.
 store::Computer Comparable(store::Computer computer) {
@@ -186,6 +256,10 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
   }
   LOCKBOX_RETURN_IF_ERROR(Validate(report));
   const store::Time now = options_.now();
+  const crypto::Sha256Digest digest = ReportDigest(report);
+  LOCKBOX_ASSIGN_OR_RETURN(std::optional<EscrowResponse> check_in, CheckIn(report, digest, now));
+  if (check_in) return std::move(*check_in);
+
   EscrowResponse response;
   response.next_report_in = options_.report_interval;
 
@@ -204,7 +278,8 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
     response.changed |= outcome != store::WriteOutcome::kUnchanged;
   }
 
-  LOCKBOX_RETURN_IF_ERROR(WriteSecrets(actor, report, response));
+  bool complete = true;
+  LOCKBOX_RETURN_IF_ERROR(WriteSecrets(actor, report, response, &complete));
   LOCKBOX_RETURN_IF_ERROR(RetireReplacedKeys(report, response));
 
   if (report.tpm_owner_auth) {
@@ -232,11 +307,44 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
       if (key.state == store::KeyState::kDisclosed) response.rotate.push_back(key.key_id);
     }
   }
+  // The next identical report may skip all of the above, unless this one's answer depends on
+  // more than what is stored: conflicts (audited at each report) or a stale TPM value.
+  complete = complete && response.conflicts.empty() &&
+             response.tpm_owner_auth != store::WriteOutcome::kStale;
+  if (complete) LOCKBOX_RETURN_IF_ERROR(store_.SetReportDigest(computer.id, digest));
   return response;
 }
 
+Result<std::optional<EscrowResponse>> EscrowService::CheckIn(const EscrowReport& report,
+                                                             std::span<const uint8_t> digest,
+                                                             store::Time now) {
+  auto stored = store_.GetCheckIn(report.computer.id);
+  if (!stored.ok()) {
+    if (stored.status().code() == ErrorCode::kNotFound) return std::optional<EscrowResponse>();
+    return stored.status();
+  }
+  if (stored->report_digest.size() != digest.size() ||
+      !crypto::ConstantTimeEqual(stored->report_digest, digest)) {
+    return std::optional<EscrowResponse>();
+  }
+  EscrowResponse response;
+  response.next_report_in = options_.report_interval;
+  for (const ReportedRecoveryPassword& rp : report.recovery_passwords) {
+    response.secrets.push_back({rp.key_id, "recovery_password", store::WriteOutcome::kUnchanged});
+    if (rp.key_package) {
+      response.secrets.push_back({rp.key_id, "key_package", store::WriteOutcome::kUnchanged});
+    }
+  }
+  if (report.tpm_owner_auth) response.tpm_owner_auth = store::WriteOutcome::kUnchanged;
+  response.rotate = std::move(stored->awaiting_rotation);
+  store::Contact contact{.computer_id = report.computer.id, .at = now, .users = {}};
+  for (const std::string& user : report.users) contact.users.push_back(LowerAscii(user));
+  contacts_.Record(std::move(contact));
+  return std::optional<EscrowResponse>(std::move(response));
+}
+
 Status EscrowService::WriteSecrets(const Actor& actor, const EscrowReport& report,
-                                   EscrowResponse& response) {
+                                   EscrowResponse& response, bool* complete) {
   const store::Time now = options_.now();
   const auto record = [&](const Guid& key_id, const char* kind, store::WriteOutcome outcome) {
     response.secrets.push_back({key_id, kind, outcome});
@@ -286,6 +394,8 @@ Status EscrowService::WriteSecrets(const Actor& actor, const EscrowReport& repor
     if (stored.verification != store::Verification::kUnknown) continue;
     if (verifier_->Enqueue(rp.key_id, std::move(password), *volume->metadata)) {
       response.verification_queued.push_back(rp.key_id);
+    } else {
+      *complete = false;
     }
   }
   return Status::Ok();

@@ -33,6 +33,8 @@ struct ServiceOptions {
   // Metadata verifications waiting beyond this are skipped (the key stays "unknown" until the
   // agent's next report with metadata).
   size_t verification_queue_entries = 64;
+  // How often the contact times of check-ins are written (ContactRecorder).
+  std::chrono::milliseconds contact_flush_interval{1000};
   // The current time; tests set a fixed clock.
   std::function<store::Time()> now = [] {
     return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());

@@ -177,6 +177,9 @@ const std::vector<Migration>& Migrations() {
            " last_used BIGINT)",
            "CREATE INDEX machine_credentials_by_computer ON machine_credentials (computer_id)",
        }},
+      {4,
+       "the digest of each computer's last report, for check-ins that change nothing",
+       {"ALTER TABLE computers ADD COLUMN report_digest BYTEA"}},
   };
   return kMigrations;
 }

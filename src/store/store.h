@@ -90,6 +90,13 @@ class Store {
   virtual Result<std::vector<ComputerUser>> ListComputerUsers(const Guid& computer_id) = 0;
   virtual Result<std::vector<Guid>> FindComputersByUser(std::string_view user) = 0;
 
+  // --- Check-ins (the escrow service's fast path for reports that repeat the last one).
+  virtual Result<CheckIn> GetCheckIn(const Guid& computer_id) = 0;  // kNotFound
+  virtual Status SetReportDigest(const Guid& computer_id, std::span<const uint8_t> digest) = 0;
+  // Moves contact times forward (never back), for many computers in one transaction: the
+  // computers' last_contact, and the last_seen of the users listed (unknown ones are ignored).
+  virtual Status RecordContacts(const std::vector<Contact>& contacts) = 0;
+
   // --- Audit log: append and read only.
   // Appends `entry` with the next sequence number and prev_hash set to the last entry's hash
   // (empty for the first), then `hasher` fills in hash. Returns the entry as stored.

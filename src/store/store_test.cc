@@ -143,9 +143,10 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(StoreTest, FreshStoreRecordsEachMigrationOnce) {
   const auto rows = Raw("SELECT version FROM schema_version ORDER BY version");
-  ASSERT_EQ(rows.size(), 2u);
+  ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].Int(0), 1);
   EXPECT_EQ(rows[1].Int(0), 2);
+  EXPECT_EQ(rows[2].Int(0), 4);
 }
 
 TEST_P(StoreTest, ReopeningAppliesNoMigrationAgainAndKeepsData) {
@@ -153,7 +154,7 @@ TEST_P(StoreTest, ReopeningAppliesNoMigrationAgainAndKeepsData) {
   store_.reset();
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
-  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 2u);
+  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 3u);
   auto volume = (*reopened)->GetVolume(kVolume);
   ASSERT_TRUE(volume.ok());
   EXPECT_EQ(*volume, MakeVolume(kVolume));
