@@ -57,7 +57,7 @@ bool Permits(Role role, Operation operation) {
     case Operation::kForceRotation:
       return role == Role::kAdmin;
     case Operation::kMigrate:
-      return role == Role::kDataMigration;
+      return role == Role::kAdmin || role == Role::kDataMigration;
   }
   return false;
 }

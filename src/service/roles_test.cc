@@ -47,12 +47,16 @@ TEST(RolesTest, AgentEscrowsButNeverReadsARecoveryPassword) {
   EXPECT_FALSE(Allowed(Role::kAgent, Operation::kRecoverTpmOwnerAuth));
 }
 
-TEST(RolesTest, DataMigrationOnlyMigrates) {
+TEST(RolesTest, DataMigrationOnlyMigratesAndAdminsMayToo) {
   EXPECT_TRUE(Allowed(Role::kDataMigration, Operation::kMigrate));
   for (Operation op : {Operation::kRecoverPassword, Operation::kListKeys, Operation::kEscrow}) {
     EXPECT_FALSE(Allowed(Role::kDataMigration, op));
   }
-  EXPECT_FALSE(Allowed(Role::kAdmin, Operation::kMigrate));
+  EXPECT_TRUE(Allowed(Role::kAdmin, Operation::kMigrate));
+  for (Role role : {Role::kHelpdesk, Role::kAdvancedHelpdesk, Role::kReportReader,
+                    Role::kSelfServiceUser, Role::kAgent}) {
+    EXPECT_FALSE(Allowed(role, Operation::kMigrate));
+  }
 }
 
 TEST(RolesTest, RefusalNamesRoleAndOperation) {
