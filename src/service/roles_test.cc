@@ -59,6 +59,20 @@ TEST(RolesTest, DataMigrationOnlyMigratesAndAdminsMayToo) {
   }
 }
 
+TEST(RolesTest, ComputerDirectoryIsForAdvancedHelpdeskAdminsAndReportReaders) {
+  for (Role role : {Role::kAdmin, Role::kAdvancedHelpdesk, Role::kReportReader}) {
+    EXPECT_TRUE(Allowed(role, Operation::kBrowseComputers));
+    EXPECT_FALSE(Allowed(role, Operation::kListOwnComputers));
+  }
+  for (Role role : {Role::kHelpdesk, Role::kSelfServiceUser, Role::kAgent, Role::kDataMigration}) {
+    EXPECT_FALSE(Allowed(role, Operation::kBrowseComputers));
+  }
+  EXPECT_TRUE(Allowed(Role::kSelfServiceUser, Operation::kListOwnComputers));
+  for (Role role : {Role::kHelpdesk, Role::kAgent, Role::kDataMigration}) {
+    EXPECT_FALSE(Allowed(role, Operation::kListOwnComputers));
+  }
+}
+
 TEST(RolesTest, RefusalNamesRoleAndOperation) {
   const Status s = Authorize(WithRole(Role::kReportReader), Operation::kRecoverPassword);
   EXPECT_EQ(s.code(), ErrorCode::kPermissionDenied);
