@@ -49,17 +49,30 @@ std::string Summary(const MigrationResult& result) {
   return out;
 }
 
+std::string ErrorText(const Status& status) {
+  return std::string(ErrorCodeName(status.code())) + ": " + status.message();
+}
+
 // Runs `write` on each item (after the role and size checks), then appends the batch's audit
-// entry. An invalid item is reported and the batch goes on; any other error stops it.
+// entry. An invalid item is reported and the batch goes on; any other error stops it. A
+// refused batch is audited too: someone tried.
 template <typename Item, typename Write>
 Result<MigrationResult> RunBatch(audit::AuditLog& audit, const Actor& actor, store::Time now,
                                  std::string_view what, std::string_view key_type,
                                  const std::vector<Item>& items, const Write& write) {
-  LOCKBOX_RETURN_IF_ERROR(Authorize(actor, Operation::kMigrate));
-  if (items.size() > kMaxMigrationItems) {
-    return Status::InvalidArgument("the batch has " + std::to_string(items.size()) +
-                                   " items; at most " + std::to_string(kMaxMigrationItems) +
-                                   " are accepted: split it; nothing was written");
+  store::AuditEntry entry = NewAuditEntry(actor, now);
+  entry.key_type = key_type;
+  entry.result = "migrated " + std::string(what) + ": ";
+  Status refusal = Authorize(actor, Operation::kMigrate);
+  if (refusal.ok() && items.size() > kMaxMigrationItems) {
+    refusal = Status::InvalidArgument("the batch has " + std::to_string(items.size()) +
+                                      " items; at most " + std::to_string(kMaxMigrationItems) +
+                                      " are accepted: split it; nothing was written");
+  }
+  if (!refusal.ok()) {
+    entry.result += "refused: " + ErrorText(refusal);
+    (void)audit.Append(entry);  // the refusal reaches the caller either way
+    return refusal;
   }
   MigrationResult result;
   Status stopped;
@@ -74,13 +87,10 @@ Result<MigrationResult> RunBatch(audit::AuditLog& audit, const Actor& actor, sto
       break;
     }
   }
-  store::AuditEntry entry = NewAuditEntry(actor, now);
-  entry.key_type = key_type;
-  entry.result = "migrated " + std::string(what) + ": " + Summary(result);
+  entry.result += Summary(result);
   if (!stopped.ok()) {
     entry.result += "; stopped at item " + std::to_string(result.items.size() + 1) + " of " +
-                    std::to_string(items.size()) + ": " +
-                    std::string(ErrorCodeName(stopped.code())) + ": " + stopped.message();
+                    std::to_string(items.size()) + ": " + ErrorText(stopped);
   }
   const Status appended = audit.Append(entry).status();
   if (!stopped.ok()) return stopped;

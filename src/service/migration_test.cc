@@ -211,6 +211,11 @@ TEST_P(MigrationTest, OnlyDataMigrationAndAdminsMigrate) {
               ErrorCode::kPermissionDenied);
   }
   EXPECT_EQ(store_->GetComputer(kAdComputer).status().code(), ErrorCode::kNotFound);
+  const auto audit = Audit();
+  ASSERT_EQ(audit.size(), 10u);  // refusals are audited too
+  EXPECT_EQ(audit[0].result,
+            "migrated recovery information: refused: permission_denied: the role helpdesk may "
+            "not migrate data");
   EXPECT_EQ(Write(Batch(MakeItem()), Migrator(Role::kAdmin)).items[0].outcome,
             MigrationOutcome::kCreated);
 }
