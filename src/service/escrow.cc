@@ -5,65 +5,17 @@
 #include <set>
 
 #include "crypto/sha256.h"
-#include "recovery/check.h"
 #include "service/computers.h"
+#include "service/escrow_writes.h"
 
 namespace lockbox::service {
 namespace {
-
-Status CheckText(std::string_view what, std::string_view value, bool required) {
-  if (required && value.empty()) {
-    return Status::InvalidArgument(std::string(what) + " is empty: the agent must send it");
-  }
-  if (value.size() > kMaxTextBytes) {
-    return Status::InvalidArgument(std::string(what) + " is " + std::to_string(value.size()) +
-                                   " bytes long; at most " + std::to_string(kMaxTextBytes) +
-                                   " are accepted");
-  }
-  for (const char c : value) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      return Status::InvalidArgument(std::string(what) + " contains a control character");
-    }
-  }
-  return Status::Ok();
-}
 
 Status CheckCount(std::string_view what, size_t count, size_t max) {
   if (count <= max) return Status::Ok();
   return Status::InvalidArgument("the report has " + std::to_string(count) + " " +
                                  std::string(what) + "; at most " + std::to_string(max) +
                                  " are accepted");
-}
-
-Status CheckGuid(std::string_view what, const Guid& id) {
-  if (!id.IsZero()) return Status::Ok();
-  return Status::InvalidArgument(std::string(what) + " is missing (all zero)");
-}
-
-std::string_view PasswordText(const crypto::SecretBytes& password) {
-  return {reinterpret_cast<const char*>(password.data()), password.size()};
-}
-
-// Why a recovery password is malformed, naming blocks but never their digits: the digits of
-// a nearly right password are most of the secret.
-Status CheckPassword(const Guid& key_id, const crypto::SecretBytes& password) {
-  const recovery::CheckReport report = recovery::Check(PasswordText(password));
-  if (report.valid) return Status::Ok();
-  std::string problem;
-  if (!report.syntax_error.empty()) {
-    problem = "is not 8 blocks of 6 digits";
-  } else {
-    for (const recovery::BlockCheck& block : report.blocks) {
-      if (block.ok()) continue;
-      problem += problem.empty() ? "" : "; ";
-      problem +=
-          "block " + std::to_string(block.number) +
-          (block.problem == recovery::BlockProblem::kTooLarge ? " is above 720885 (11 x 65535)"
-                                                              : " is not divisible by 11");
-    }
-  }
-  return Status::InvalidArgument("the recovery password of key " + key_id.ToString() + " " +
-                                 problem + ": the agent read it wrongly; nothing was stored");
 }
 
 Status ValidateVolume(const ReportedVolume& reported) {
@@ -114,13 +66,8 @@ Status ValidateRecoveryPassword(const EscrowReport& report, const ReportedRecove
     return Status::InvalidArgument(what + " is not a recovery-password protector of volume " +
                                    rp.volume_id.ToString() + " in the report");
   }
-  LOCKBOX_RETURN_IF_ERROR(CheckPassword(rp.key_id, rp.password));
-  if (rp.key_package && rp.key_package->size() > kMaxKeyPackageBytes) {
-    return Status::InvalidArgument(what + ": the key package is " +
-                                   std::to_string(rp.key_package->size()) + " bytes; at most " +
-                                   std::to_string(kMaxKeyPackageBytes) + " are accepted");
-  }
-  return Status::Ok();
+  LOCKBOX_RETURN_IF_ERROR(CheckRecoveryPassword(rp.key_id, rp.password));
+  return rp.key_package ? CheckKeyPackage(rp.key_id, *rp.key_package) : Status::Ok();
 }
 
 Status Validate(const EscrowReport& report) {
@@ -152,12 +99,7 @@ Status Validate(const EscrowReport& report) {
     }
   }
   if (report.tpm_owner_auth) {
-    const size_t size = report.tpm_owner_auth->owner_auth.size();
-    if (size == 0 || size > kMaxTpmOwnerAuthBytes) {
-      return Status::InvalidArgument("the TPM owner authorisation is " + std::to_string(size) +
-                                     " bytes; 1 to " + std::to_string(kMaxTpmOwnerAuthBytes) +
-                                     " are accepted");
-    }
+    LOCKBOX_RETURN_IF_ERROR(CheckTpmOwnerAuth(report.tpm_owner_auth->owner_auth));
   }
   LOCKBOX_RETURN_IF_ERROR(CheckCount("users", report.users.size(), kMaxUsers));
   for (const std::string& user : report.users) {
@@ -257,11 +199,10 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
   LOCKBOX_RETURN_IF_ERROR(Validate(report));
   const store::Time now = options_.now();
   const crypto::Sha256Digest digest = ReportDigest(report);
-  LOCKBOX_ASSIGN_OR_RETURN(std::optional<EscrowResponse> check_in, CheckIn(report, digest, now));
-  if (check_in) return std::move(*check_in);
-
   EscrowResponse response;
   response.next_report_in = options_.report_interval;
+  LOCKBOX_ASSIGN_OR_RETURN(const bool checked_in, CheckIn(report, digest, now, response));
+  if (checked_in) return response;
 
   const store::Computer reported = Comparable(report.computer);
   auto existing = store_.GetComputer(reported.id);
@@ -315,20 +256,17 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
   return response;
 }
 
-Result<std::optional<EscrowResponse>> EscrowService::CheckIn(const EscrowReport& report,
-                                                             std::span<const uint8_t> digest,
-                                                             store::Time now) {
+Result<bool> EscrowService::CheckIn(const EscrowReport& report, std::span<const uint8_t> digest,
+                                    store::Time now, EscrowResponse& response) {
   auto stored = store_.GetCheckIn(report.computer.id);
   if (!stored.ok()) {
-    if (stored.status().code() == ErrorCode::kNotFound) return std::optional<EscrowResponse>();
+    if (stored.status().code() == ErrorCode::kNotFound) return false;
     return stored.status();
   }
   if (stored->report_digest.size() != digest.size() ||
       !crypto::ConstantTimeEqual(stored->report_digest, digest)) {
-    return std::optional<EscrowResponse>();
+    return false;
   }
-  EscrowResponse response;
-  response.next_report_in = options_.report_interval;
   for (const ReportedRecoveryPassword& rp : report.recovery_passwords) {
     response.secrets.push_back({rp.key_id, "recovery_password", store::WriteOutcome::kUnchanged});
     if (rp.key_package) {
@@ -340,7 +278,7 @@ Result<std::optional<EscrowResponse>> EscrowService::CheckIn(const EscrowReport&
   store::Contact contact{.computer_id = report.computer.id, .at = now, .users = {}};
   for (const std::string& user : report.users) contact.users.push_back(LowerAscii(user));
   contacts_.Record(std::move(contact));
-  return std::optional<EscrowResponse>(std::move(response));
+  return true;
 }
 
 Status EscrowService::WriteSecrets(const Actor& actor, const EscrowReport& report,
@@ -352,25 +290,12 @@ Status EscrowService::WriteSecrets(const Actor& actor, const EscrowReport& repor
         outcome == store::WriteOutcome::kCreated || outcome == store::WriteOutcome::kUpdated;
     if (outcome != store::WriteOutcome::kConflict) return Status::Ok();
     response.conflicts.push_back(key_id);
-    store::AuditEntry entry = NewAuditEntry(actor, now);
-    entry.computer = AuditName(report.computer);
-    entry.key_id = key_id.ToString();
-    entry.key_type = kind;
-    entry.result = "escrow conflict: stored with other content; the stored one was kept";
-    return audit_.Append(entry).status();
+    return AuditConflict(audit_, actor, now, report.computer, key_id.ToString(), kind);
   };
 
   for (const ReportedRecoveryPassword& rp : report.recovery_passwords) {
-    // Stored in the canonical form, so "123456 234567 ..." and "123456-234567-..." are one
-    // password. Validate() checked it parses.
-    LOCKBOX_ASSIGN_OR_RETURN(auto password,
-                             recovery::RecoveryPassword::Parse(PasswordText(rp.password)));
-    std::string canonical = password.ToString();
-    const crypto::SecretBytes sealed_text(std::span<const uint8_t>(
-        reinterpret_cast<const uint8_t*>(canonical.data()), canonical.size()));
-    crypto::Wipe(
-        std::span<uint8_t>(reinterpret_cast<uint8_t*>(canonical.data()), canonical.size()));
-
+    // Validate() checked it parses.
+    LOCKBOX_ASSIGN_OR_RETURN(auto password, ParseCheckedPassword(rp.password));
     store::RecoveryKey key;
     key.key_id = rp.key_id;
     key.volume_id = rp.volume_id;
@@ -378,7 +303,7 @@ Status EscrowService::WriteSecrets(const Actor& actor, const EscrowReport& repor
     key.escrowed_at = now;
     key.source = "agent:" + report.computer.name;
     LOCKBOX_ASSIGN_OR_RETURN(const store::WriteOutcome outcome,
-                             store_.EscrowRecoveryKey(key, sealed_text));
+                             EscrowPassword(store_, key, password));
     LOCKBOX_RETURN_IF_ERROR(record(rp.key_id, "recovery_password", outcome));
     if (outcome == store::WriteOutcome::kConflict) continue;
 

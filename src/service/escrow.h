@@ -117,9 +117,9 @@ class EscrowService {
   Status ForceRotation(const Actor& actor, const Guid& key_id);
 
  private:
-  // The answer to a report that repeats the last one, or nullopt when it does not.
-  Result<std::optional<EscrowResponse>> CheckIn(const EscrowReport& report,
-                                                std::span<const uint8_t> digest, store::Time now);
+  // True, with the answer in `response`, when the report repeats the last one.
+  Result<bool> CheckIn(const EscrowReport& report, std::span<const uint8_t> digest, store::Time now,
+                       EscrowResponse& response);
   // *complete is cleared when a check the report asked for was skipped (a full verification
   // queue), so that the next identical report is processed in full again.
   Status WriteSecrets(const Actor& actor, const EscrowReport& report, EscrowResponse& response,

@@ -8,6 +8,7 @@
 #include "store/database.h"
 #include "store/schema.h"
 #include "store/sealing.h"
+#include "store/search.h"
 #include "store/store.h"
 
 namespace lockbox::store {
@@ -416,6 +417,9 @@ class SqlStore : public Store {
         LOCKBOX_RETURN_IF_ERROR(tx.Exec(
             "INSERT INTO computer_hardware_ids (computer_id, hardware_id) VALUES ($1, $2)", pair));
       }
+      if (!existing || existing->name != c.name) {
+        LOCKBOX_RETURN_IF_ERROR(internal::WriteComputerWords(tx, c.id, c.name));
+      }
       return existing ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
     });
   }
@@ -448,6 +452,24 @@ class SqlStore : public Store {
     });
   }
 
+  Result<std::vector<Computer>> SearchComputers(std::string_view prefix,
+                                                size_t max_results) override {
+    return Read([&](Transaction& tx) -> Result<std::vector<Computer>> {
+      // Every word_hex starting with the prefix's hex lies in [hex, hex + "g"): see search.h.
+      const std::string hex = internal::SearchWordHex(prefix);
+      const Value params[] = {
+          hex, hex + "g",
+          static_cast<int64_t>(std::min<size_t>(max_results, std::numeric_limits<int64_t>::max()))};
+      LOCKBOX_ASSIGN_OR_RETURN(auto rows,
+                               tx.Query("SELECT DISTINCT c.id, c.name FROM search_words w"
+                                        " JOIN computers c ON c.id = w.computer_id"
+                                        " WHERE w.word_hex >= $1 AND w.word_hex < $2"
+                                        " ORDER BY c.name, c.id LIMIT $3",
+                                        params));
+      return LoadComputers(tx, rows);
+    });
+  }
+
   Result<WriteOutcome> UpsertVolume(const Volume& volume) override {
     const Volume v = Normalized(volume);
     return Write([&](Transaction& tx) -> Result<WriteOutcome> {
@@ -474,6 +496,10 @@ class SqlStore : public Store {
         LOCKBOX_RETURN_IF_ERROR(tx.Exec(
             "INSERT INTO volume_protectors (volume_id, protector_id, type) VALUES ($1, $2, $3)",
             prow));
+      }
+      if (!existing || existing->description != v.description ||
+          existing->computer_id != v.computer_id) {
+        LOCKBOX_RETURN_IF_ERROR(internal::WriteVolumeWords(tx, v));
       }
       // A changed volume: the computer's next report is processed in full, not matched
       // against the last one (which no longer describes what is stored).

@@ -46,6 +46,11 @@ class Store {
   // Computers whose name matches `name` ignoring ASCII case (names are not unique).
   virtual Result<std::vector<Computer>> FindComputersByName(std::string_view name) = 0;
   virtual Result<std::vector<Computer>> FindComputersByHardwareId(std::string_view id) = 0;
+  // The computer directory: computers whose name, or a word of one of whose volumes'
+  // descriptions ("PC-07 BACKUP 6/7/2023"), starts with `prefix`, ignoring ASCII case; by name,
+  // at most `max_results`. An indexed range scan, so fast for any number of computers.
+  virtual Result<std::vector<Computer>> SearchComputers(std::string_view prefix,
+                                                        size_t max_results) = 0;
 
   // --- Volumes: the computer must exist (kNotFound otherwise).
   virtual Result<WriteOutcome> UpsertVolume(const Volume& volume) = 0;

@@ -74,10 +74,11 @@ TEST(ServeTest, BadConfigIsAClearError) {
   TestDir tmp;
   const std::string data = tmp / "data";
   ASSERT_EQ(Lockbox(tmp, {"init", "--data-dir", data}).exit_code, 0);
-  std::ofstream(data + "/lockbox.toml", std::ios::app) << "max_conections = 5\n";
+  // The file ends with the [auth] section.
+  std::ofstream(data + "/lockbox.toml", std::ios::app) << "lockout_minute = 5\n";
   const CommandResult run = Lockbox(tmp, {"serve", "--data-dir", data});
   EXPECT_EQ(run.exit_code, 3);
-  EXPECT_NE(run.err.find(data + "/lockbox.toml:21: unknown key 'limits.max_conections'"),
+  EXPECT_NE(run.err.find(data + "/lockbox.toml:41: unknown key 'auth.lockout_minute'"),
             std::string::npos)
       << run.err;
 }
