@@ -116,6 +116,15 @@ std::string ToHex(std::span<const uint8_t> bytes) {
   return out;
 }
 
+std::string UnixTimeToIso8601(int64_t seconds) {
+  const auto t = static_cast<time_t>(seconds);
+  std::tm tm{};
+  if (gmtime_r(&t, &tm) == nullptr) return "";
+  char buf[32];
+  const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return {buf, n};
+}
+
 std::string FiletimeToIso8601(uint64_t filetime) {
   constexpr uint64_t kTicksPerSecond = 10'000'000;
   constexpr uint64_t kUnixEpochSeconds = 11'644'473'600;  // 1601-01-01 to 1970-01-01
@@ -125,12 +134,7 @@ std::string FiletimeToIso8601(uint64_t filetime) {
       seconds - kUnixEpochSeconds > 253402300799ULL) {
     return "";
   }
-  const auto unix_seconds = static_cast<time_t>(seconds - kUnixEpochSeconds);
-  std::tm tm{};
-  if (gmtime_r(&unix_seconds, &tm) == nullptr) return "";
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return UnixTimeToIso8601(static_cast<int64_t>(seconds - kUnixEpochSeconds));
 }
 
 }  // namespace lockbox

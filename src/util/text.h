@@ -23,6 +23,9 @@ Result<std::string> Utf16LeToUtf8(std::span<const uint8_t> utf16);
 // Lower-case hex digits of `bytes`, two per byte.
 std::string ToHex(std::span<const uint8_t> bytes);
 
+// Seconds since the Unix epoch as "2023-04-05T06:07:08Z" (UTC).
+std::string UnixTimeToIso8601(int64_t seconds);
+
 // A Windows FILETIME (100 ns ticks since 1601-01-01 UTC) as "2023-04-05T06:07:08Z".
 // Zero or out-of-range values give "".
 std::string FiletimeToIso8601(uint64_t filetime);

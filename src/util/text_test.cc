@@ -35,6 +35,11 @@ TEST(TextTest, ToHexWritesTwoLowerCaseDigitsPerByte) {
   EXPECT_EQ(ToHex({}), "");
 }
 
+TEST(TextTest, UnixTimeFormatsUtc) {
+  EXPECT_EQ(UnixTimeToIso8601(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(UnixTimeToIso8601(1764576742), "2025-12-01T08:12:22Z");
+}
+
 TEST(TextTest, FiletimeFormatsUtcAndRejectsNonsense) {
   EXPECT_EQ(FiletimeToIso8601(116444736000000000ULL), "1970-01-01T00:00:00Z");
   EXPECT_EQ(FiletimeToIso8601(0), "");
