@@ -12,7 +12,7 @@ std::string ExitCodeHelp() {
          "  2  bad command line\n"
          "  3  malformed input (e.g. a recovery password with a wrong block)\n"
          "  4  not a BitLocker volume\n"
-         "  5  BitLocker metadata damaged beyond use\n"
+         "  5  damaged: BitLocker metadata beyond use, or an altered audit log\n"
          "  6  wrong key: no given key opens a protector\n"
          "  7  unsupported: only TPM or smart-card protectors, or an unsupported layout\n"
          "  8  I/O error\n"
@@ -21,27 +21,40 @@ std::string ExitCodeHelp() {
 
 int ExitCodeFor(const Status& status) {
   switch (status.code()) {
-    case ErrorCode::kOk: return kExitOk;
-    case ErrorCode::kInvalidArgument: return kExitInvalidInput;
-    case ErrorCode::kNotBitLocker: return kExitNotBitLocker;
-    case ErrorCode::kCorrupt: return kExitCorrupt;
-    case ErrorCode::kWrongKey: return kExitWrongKey;
-    case ErrorCode::kUnsupported: return kExitUnsupported;
-    case ErrorCode::kIoError: return kExitIoError;
-    case ErrorCode::kNotFound: return kExitIoError;
-    case ErrorCode::kAlreadyExists: return kExitOutputExists;
-    case ErrorCode::kInternal: return kExitFailure;
-    case ErrorCode::kPermissionDenied: return kExitFailure;
-    case ErrorCode::kRateLimited: return kExitFailure;
-    case ErrorCode::kUnauthenticated: return kExitFailure;
+    case ErrorCode::kOk:
+      return kExitOk;
+    case ErrorCode::kInvalidArgument:
+      return kExitInvalidInput;
+    case ErrorCode::kNotBitLocker:
+      return kExitNotBitLocker;
+    case ErrorCode::kCorrupt:
+      return kExitCorrupt;
+    case ErrorCode::kWrongKey:
+      return kExitWrongKey;
+    case ErrorCode::kUnsupported:
+      return kExitUnsupported;
+    case ErrorCode::kIoError:
+      return kExitIoError;
+    case ErrorCode::kNotFound:
+      return kExitIoError;
+    case ErrorCode::kAlreadyExists:
+      return kExitOutputExists;
+    case ErrorCode::kInternal:
+      return kExitFailure;
+    case ErrorCode::kPermissionDenied:
+      return kExitFailure;
+    case ErrorCode::kRateLimited:
+      return kExitFailure;
+    case ErrorCode::kUnauthenticated:
+      return kExitFailure;
   }
   return kExitFailure;
 }
 
 int ReportError(const Status& status, bool json) {
   if (json) {
-    nlohmann::json out = {{"error", {{"code", ErrorCodeName(status.code())},
-                                     {"message", status.message()}}}};
+    nlohmann::json out = {
+        {"error", {{"code", ErrorCodeName(status.code())}, {"message", status.message()}}}};
     std::cout << out.dump(2) << "\n";
   } else {
     std::cerr << "lockbox: " << status.message() << "\n";

@@ -1,4 +1,5 @@
-// `lockbox init` and `lockbox serve`: setting up a data dir, and running the HTTPS server on it.
+// `lockbox init` and `lockbox serve`: setting up a data dir (with its first admin), and running
+// the HTTPS server on it.
 #include <spdlog/sinks/stdout_sinks.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,9 +10,12 @@
 #include <iostream>
 #include <string>
 
+#include "auth/accounts.h"
 #include "cli/commands.h"
+#include "cli/data_dir.h"
 #include "cli/exit_codes.h"
 #include "cli/output_file.h"
+#include "cli/secret_output.h"
 #include "config/config.h"
 #include "http/builtin_routes.h"
 #include "http/log.h"
@@ -33,6 +37,7 @@ struct InitOptions {
   std::string store;     // empty: the SQLite file in the data dir
   std::string tls_cert;  // both empty: a self-signed certificate is made
   std::string tls_key;
+  std::string admin = "admin";
 };
 
 struct ServeOptions {
@@ -94,6 +99,8 @@ Status Init(const InitOptions& options) {
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     return Status::InvalidArgument("give both --tls-cert and --tls-key, or neither");
   }
+  // Checked before anything is created, so a bad name leaves nothing half set up.
+  LOCKBOX_ASSIGN_OR_RETURN(const std::string admin_name, auth::NormalizeUserName(options.admin));
   config::ServerConfig cfg;
   cfg.data_dir = dir.string();
   if (!options.listen.empty()) {
@@ -109,6 +116,10 @@ Status Init(const InitOptions& options) {
   LOCKBOX_ASSIGN_OR_RETURN(crypto::SecretBytes master_key,
                            store::CreateMasterKeyFile(cfg.ResolvePath(cfg.master_key_file)));
   LOCKBOX_ASSIGN_OR_RETURN(auto db, store::OpenStore(cfg.ResolvePath(cfg.store), master_key));
+  audit::AuditLog audit_log(*db);
+  LOCKBOX_ASSIGN_OR_RETURN(auto accounts, auth::Accounts::Create(*db, audit_log, {}));
+  LOCKBOX_ASSIGN_OR_RETURN(crypto::SecretBytes admin_password,
+                           accounts->CreateFirstAdmin(admin_name));
   if (options.tls_cert.empty()) {
     if (mkdir((dir / "tls").c_str(), 0700) != 0) {
       return Status::IoError("cannot create " + (dir / "tls").string() + ": " +
@@ -131,6 +142,10 @@ Status Init(const InitOptions& options) {
             << "  (back it up, apart from the store: without it nothing can be recovered)\n"
             << "  certificate  " << cfg.ResolvePath(cfg.tls_cert_file)
             << (options.tls_cert.empty() ? "  (self-signed)" : "") << "\n"
+            << "  admin        " << admin_name << ", one-time password: ";
+  PrintSecret(std::cout, admin_password);
+  std::cout << "\n"
+            << "               (shown only now; it must be changed at the first sign-in)\n"
             << "Start it with: lockbox serve --data-dir " << dir.string() << "\n";
   return Status::Ok();
 }
@@ -143,9 +158,7 @@ Status Serve(const ServeOptions& options) {
   }
   auto logger =
       http::MakeJsonLogger(std::make_shared<spdlog::sinks::stdout_sink_mt>(), cfg.log_level);
-  LOCKBOX_ASSIGN_OR_RETURN(crypto::SecretBytes master_key,
-                           store::LoadMasterKey(cfg.ResolvePath(cfg.master_key_file)));
-  LOCKBOX_ASSIGN_OR_RETURN(auto db, store::OpenStore(cfg.ResolvePath(cfg.store), master_key));
+  LOCKBOX_ASSIGN_OR_RETURN(auto db, OpenConfiguredStore(cfg));
 
   http::Metrics metrics;
   http::Router router;
@@ -180,6 +193,9 @@ void AddServerCommands(CLI::App& app, int* exit_code) {
   init->add_option("--tls-cert", init_options->tls_cert,
                    "Use this PEM certificate chain instead of making a self-signed one");
   init->add_option("--tls-key", init_options->tls_key, "The PEM private key of --tls-cert");
+  init->add_option("--admin", init_options->admin,
+                   "Name of the first admin account (default admin); its one-time password "
+                   "is printed once");
   init->callback([init_options, exit_code] {
     const Status status = Init(*init_options);
     *exit_code = status.ok() ? kExitOk : ReportError(status, false);
