@@ -29,8 +29,8 @@ Status RotateMasterKeyCommand(const std::string& data_dir) {
             << ": the store's data key is wrapped by the new key in " << key_path << ".\n"
             << "The old key is kept in " << result.retired_key_path << " (mode 0600).\n"
             << "Put the new key in your key backup now; backups of the store made before this "
-               "rotation open only with the old key, so destroy it (shred -u) once no backup "
-               "needs it any more.\n";
+               "rotation open only with the old key, so destroy the old key (shred -u) once no "
+               "backup needs it any more.\n";
   if (IsPostgres(cfg)) {
     std::cout << "Every other server sharing this PostgreSQL store needs the new " << key_path
               << " before it restarts.\n";
@@ -72,8 +72,13 @@ int AuditVerifyCommand(const std::string& data_dir, bool json) {
             << (report->ok ? "ok" : "BROKEN at entry " + std::to_string(report->bad_sequence))
             << "\n";
   if (!report->ok) std::cout << "Problem:         " << report->problem << "\n";
-  std::cout << (report->ok ? "Last hash:       " : "Last good hash:  ")
-            << (last_hash.empty() ? "(none: the log is empty)" : last_hash) << "\n";
+  std::cout << (report->ok ? "Last hash:       " : "Last good hash:  ");
+  if (!last_hash.empty()) {
+    std::cout << last_hash << "\n";
+  } else {
+    std::cout << (report->ok ? "(none: the log is empty)" : "(none: the first entry is bad)")
+              << "\n";
+  }
   if (report->ok) return kExitOk;
   return ReportError(Status::Corrupt("the audit log was altered at entry " +
                                      std::to_string(report->bad_sequence) + " (" + report->problem +

@@ -184,7 +184,9 @@ Status Serve(const ServeOptions& options) {
 void AddServerCommands(CLI::App& app, int* exit_code) {
   auto init_options = std::make_shared<InitOptions>();
   CLI::App* init = app.add_subcommand(
-      "init", "Set up a data dir for the server: config, store, master key, TLS certificate");
+      "init",
+      "Set up a data dir for the server: config, store, master key, TLS certificate, first "
+      "admin");
   init->add_option("--data-dir", init_options->data_dir, "Folder to create (mode 0700)")
       ->required();
   init->add_option("--listen", init_options->listen, "ADDRESS:PORT (default 127.0.0.1:8443)");
