@@ -22,15 +22,6 @@
 namespace lockbox::cli {
 namespace {
 
-// Who the audit log names for changes made here.
-service::Actor LocalAdministrator() {
-  return {.name = "local administrator (lockbox command line)",
-          .role = service::Role::kAdmin,
-          .source = service::Source::kApi,
-          .address = "",
-          .computer = std::nullopt};
-}
-
 Result<service::Role> ParseRoleOption(const std::string& name) {
   const std::optional<service::Role> role = service::ParseRole(name);
   if (!role) {

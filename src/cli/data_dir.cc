@@ -13,6 +13,14 @@ Result<DataDir> OpenDataDir(const std::string& data_dir) {
   return dir;
 }
 
+service::Actor LocalAdministrator() {
+  return {.name = "local administrator (lockbox command line)",
+          .role = service::Role::kAdmin,
+          .source = service::Source::kApi,
+          .address = "",
+          .computer = std::nullopt};
+}
+
 Result<std::unique_ptr<store::Store>> OpenConfiguredStore(const config::ServerConfig& cfg) {
   return OpenStoreCompletingRotation(cfg, std::cerr);
 }

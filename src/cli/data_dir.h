@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "service/roles.h"
 #include "store/store.h"
 #include "util/status.h"
 
@@ -18,6 +19,9 @@ struct DataDir {
 
 // Loads DIR/lockbox.toml and opens the store it names.
 Result<DataDir> OpenDataDir(const std::string& data_dir);
+
+// Who the audit log names for changes made by these commands: an admin, source api.
+service::Actor LocalAdministrator();
 
 // Opens the store `cfg` names with its master key file, first completing or undoing an
 // interrupted master key rotation (master_key_rotation.h), which it reports on stderr.

@@ -1,5 +1,6 @@
 // `lockbox rotate-master-key`, `lockbox backup` and `lockbox audit verify`: looking after a
 // data dir, also while its server runs.
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -24,6 +25,18 @@ Status RotateMasterKeyCommand(const std::string& data_dir) {
                            config::LoadConfig(config::ConfigPathFor(data_dir)));
   LOCKBOX_ASSIGN_OR_RETURN(RotationResult result, RotateMasterKey(cfg, std::cerr));
   const std::string key_path = cfg.ResolvePath(cfg.master_key_file);
+  LOCKBOX_ASSIGN_OR_RETURN(auto db, OpenConfiguredStore(cfg));
+  audit::AuditLog log(*db);
+  store::AuditEntry entry = service::NewAuditEntry(
+      LocalAdministrator(),
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+  entry.reason = "master key rotated";
+  entry.result = "old key kept as " + result.retired_key_path;
+  const auto appended = log.Append(entry);
+  if (!appended.ok()) {
+    return appended.status().WithContext(
+        "the master key was rotated, but the audit log could not be written");
+  }
   std::cout << (result.completed_interrupted ? "Completed the interrupted rotation"
                                              : "Rotated the master key")
             << ": the store's data key is wrapped by the new key in " << key_path << ".\n"

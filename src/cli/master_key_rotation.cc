@@ -192,8 +192,13 @@ Result<RotationResult> RotateMasterKey(const config::ServerConfig& cfg, std::ost
                                  "completes or undoes the rotation");
   }
   // Steps 3 and 4.
-  LOCKBOX_ASSIGN_OR_RETURN(std::string retired, Retire(key_path, old_key));
-  return RotationResult{std::move(retired), false};
+  auto retired = Retire(key_path, old_key);
+  if (!retired.ok()) {
+    return retired.status().WithContext("the store is re-wrapped under " + next +
+                                        ", but the key files were not switched; the next "
+                                        "lockbox command on this data dir finishes that");
+  }
+  return RotationResult{std::move(retired).value(), false};
 }
 
 }  // namespace lockbox::cli

@@ -96,13 +96,19 @@ TEST_F(OperatorCommandsTest, RotateMasterKeyKeepsTheOldKeyAndTheStoreOpensWithTh
       std::regex_search(run.out, m, std::regex("kept in (\\S+master\\.key\\.old-\\d{8}T\\d{6}Z)")))
       << run.out;
   const std::string retired = m[1];
-  EXPECT_NE(run.out.find("destroy it"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("destroy the old key"), std::string::npos) << run.out;
   EXPECT_EQ(ReadFile(retired), old_key);
   EXPECT_EQ(ModeOf(retired), 0600u);
   EXPECT_EQ(ModeOf(key_path_), 0600u);
   EXPECT_NE(ReadFile(key_path_), old_key);
   EXPECT_FALSE(fs::exists(key_path_ + ".new"));
-  EXPECT_NE(Store(), nullptr);
+  auto db = Store();
+  ASSERT_NE(db, nullptr);
+  auto entries = db->ReadAudit(2, 1);
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].reason, "master key rotated");
+  EXPECT_EQ((*entries)[0].actor, "local administrator (lockbox command line)");
   EXPECT_EQ(Lockbox(tmp_, {"audit", "verify", "--data-dir", data_}).exit_code, 0);
 }
 
