@@ -167,6 +167,19 @@ TEST_F(MasterKeyRotationTest, RotatingAgainAfterAnInterruptionCompletesIt) {
   EXPECT_TRUE(SameKey(KeyInFile(result->retired_key_path), old_key_));
 }
 
+TEST_F(MasterKeyRotationTest, RotatingAgainAfterAnEarlyInterruptionMakesAFreshKey) {
+  const crypto::SecretBytes abandoned = WriteNewKey();
+  auto result = RotateMasterKey(cfg_, notes_);
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  EXPECT_FALSE(result->completed_interrupted);
+  EXPECT_NE(notes_.str().find("removed it"), std::string::npos) << notes_.str();
+  const crypto::SecretBytes now = KeyInFile(key_path_);
+  EXPECT_FALSE(SameKey(now, old_key_));
+  EXPECT_FALSE(SameKey(now, abandoned));
+  EXPECT_TRUE(SameKey(KeyInFile(result->retired_key_path), old_key_));
+  ExpectStoreOpensWithKeyFile();
+}
+
 TEST_F(MasterKeyRotationTest, NeitherKeyOpeningTheStoreIsAClearErrorThatTouchesNothing) {
   WriteNewKey();
   Rewrap(crypto::SecretBytes(std::vector<uint8_t>(32, 5)));
