@@ -23,40 +23,27 @@ std::string ExitCodeHelp() {
 
 int ExitCodeFor(const Status& status) {
   switch (status.code()) {
-    case ErrorCode::kOk:
-      return kExitOk;
-    case ErrorCode::kInvalidArgument:
-      return kExitInvalidInput;
-    case ErrorCode::kNotBitLocker:
-      return kExitNotBitLocker;
-    case ErrorCode::kCorrupt:
-      return kExitCorrupt;
-    case ErrorCode::kWrongKey:
-      return kExitWrongKey;
-    case ErrorCode::kUnsupported:
-      return kExitUnsupported;
-    case ErrorCode::kIoError:
-      return kExitIoError;
-    case ErrorCode::kNotFound:
-      return kExitIoError;
-    case ErrorCode::kAlreadyExists:
-      return kExitOutputExists;
-    case ErrorCode::kInternal:
-      return kExitFailure;
-    case ErrorCode::kPermissionDenied:
-      return kExitFailure;
-    case ErrorCode::kRateLimited:
-      return kExitFailure;
-    case ErrorCode::kUnauthenticated:
-      return kExitFailure;
+    case ErrorCode::kOk: return kExitOk;
+    case ErrorCode::kInvalidArgument: return kExitInvalidInput;
+    case ErrorCode::kNotBitLocker: return kExitNotBitLocker;
+    case ErrorCode::kCorrupt: return kExitCorrupt;
+    case ErrorCode::kWrongKey: return kExitWrongKey;
+    case ErrorCode::kUnsupported: return kExitUnsupported;
+    case ErrorCode::kIoError: return kExitIoError;
+    case ErrorCode::kNotFound: return kExitIoError;
+    case ErrorCode::kAlreadyExists: return kExitOutputExists;
+    case ErrorCode::kInternal: return kExitFailure;
+    case ErrorCode::kPermissionDenied: return kExitFailure;
+    case ErrorCode::kRateLimited: return kExitFailure;
+    case ErrorCode::kUnauthenticated: return kExitFailure;
   }
   return kExitFailure;
 }
 
 int ReportError(const Status& status, bool json) {
   if (json) {
-    nlohmann::json out = {
-        {"error", {{"code", ErrorCodeName(status.code())}, {"message", status.message()}}}};
+    nlohmann::json out = {{"error", {{"code", ErrorCodeName(status.code())},
+                                     {"message", status.message()}}}};
     std::cout << out.dump(2) << "\n";
   } else {
     std::cerr << "lockbox: " << status.message() << "\n";
