@@ -1059,6 +1059,8 @@ class SqlStore : public Store {
     return Status::Ok();
   }
 
+  Status Backup(const std::string& destination) override { return db_->Backup(destination); }
+
  private:
   // Runs `body` in a transaction and returns what it returned.
   template <typename T>

@@ -163,6 +163,13 @@ class Store {
   // --- Master key rotation: re-wraps the data key under `new_master_key` (32 bytes). The
   // store must be opened with the new key from then on; sealed records are not touched.
   virtual Status RewrapDataKey(const crypto::SecretBytes& new_master_key) = 0;
+
+  // --- Backup: a consistent copy of the whole store in the new file `destination` (mode
+  // 0600, synced, then renamed into place; kAlreadyExists rather than replacing a file), taken
+  // while other connections keep reading and writing. It holds the data key wrapped by the
+  // master key, never the master key: it opens with OpenStore() and the same master key.
+  // SQLite only; PostgreSQL is kUnsupported (back it up with pg_dump).
+  virtual Status Backup(const std::string& destination) = 0;
 };
 
 // Opens (creating if needed) the store at `url_or_path`: a "postgresql://" or "postgres://"

@@ -679,6 +679,81 @@ TEST_P(StoreTest, FilesAtRestHoldNoSecretInClearText) {
   EXPECT_EQ(everything.find("TPMAUTH-CLEARTEXT-MARK"), std::string::npos);
 }
 
+// --- Backup
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST_P(StoreTest, BackupWhileAnotherConnectionWritesOpensWithTheSameMasterKey) {
+  AddComputerAndVolume();
+  Escrow(kKey, kPassword1);
+  if (GetParam() == Backend::kPostgres) {
+    const Status status = store_->Backup("/tmp/lockbox-never-written.db");
+    EXPECT_EQ(status.code(), ErrorCode::kUnsupported);
+    EXPECT_NE(status.message().find("pg_dump"), std::string::npos) << status.message();
+    EXPECT_FALSE(fs::exists("/tmp/lockbox-never-written.db"));
+    return;
+  }
+  // Another connection escrows keys all through the backup.
+  std::atomic<bool> stop{false};
+  std::atomic<int> written{0};
+  std::thread writer([&] {
+    auto other = OpenStore(url_, master_);
+    ASSERT_TRUE(other.ok()) << other.status().message();
+    for (int i = 1; !stop; ++i) {
+      char id[37];
+      std::snprintf(id, sizeof id, "%08x-0000-4000-8000-00000000000b", i);
+      if ((*other)->EscrowRecoveryKey(MakeKey(G(id)), Secret(kPassword2)).ok()) ++written;
+    }
+  });
+  while (written < 5) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const std::string copy = temp_dir_ + "/backup.db";
+  const Status status = store_->Backup(copy);
+  const int written_before_done = written;
+  stop = true;
+  writer.join();
+  ASSERT_TRUE(status.ok()) << status.message();
+
+  EXPECT_EQ(fs::status(copy).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  for (const auto& entry : fs::directory_iterator(temp_dir_)) {
+    EXPECT_EQ(entry.path().filename().string().find("backup.db."), std::string::npos)
+        << entry.path() << " was left beside the backup";
+  }
+  EXPECT_EQ(ReadAll(copy).find(std::string(master_.data(), master_.data() + master_.size())),
+            std::string::npos);
+
+  EXPECT_EQ(OpenStore(copy, MasterKey(8)).status().code(), ErrorCode::kWrongKey);
+  auto restored = OpenStore(copy, master_);
+  ASSERT_TRUE(restored.ok()) << restored.status().message();
+  EXPECT_EQ(Plain((*restored)->OpenRecoveryPassword(kKey).value()), kPassword1);
+  auto keys = (*restored)->ListRecoveryKeys(kVolume);
+  ASSERT_TRUE(keys.ok());
+  EXPECT_GE(keys->size(), size_t{1 + 5});
+  EXPECT_LE(keys->size(), size_t(1 + written_before_done));
+  for (const RecoveryKey& key : *keys) {
+    EXPECT_TRUE((*restored)->OpenRecoveryPassword(key.key_id).ok()) << key.key_id.ToString();
+  }
+}
+
+TEST(SqliteStoreTest, BackupNeverReplacesAFile) {
+  char templ[] = "/tmp/lockbox-store-test-XXXXXX";
+  ASSERT_NE(mkdtemp(templ), nullptr);
+  const std::string dir = templ;
+  {
+    auto store = OpenStore(dir + "/lockbox.db", MasterKey(7));
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    std::ofstream(dir + "/taken.db") << "precious";
+    const Status status = (*store)->Backup(dir + "/taken.db");
+    EXPECT_EQ(status.code(), ErrorCode::kAlreadyExists);
+    EXPECT_EQ(ReadAll(dir + "/taken.db"), "precious");
+    EXPECT_EQ((*store)->Backup(dir + "/no-such-folder/copy.db").code(), ErrorCode::kIoError);
+  }
+  fs::remove_all(dir);
+}
+
 // SQLite's own settings: the durability promises of docs/store.md, and a private file.
 TEST(SqliteStoreTest, UsesWalWithFullSyncInAPrivateFile) {
   char templ[] = "/tmp/lockbox-store-test-XXXXXX";
