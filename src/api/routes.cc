@@ -9,6 +9,8 @@ Status AddRoutes(http::Router& router, Services& services) {
   LOCKBOX_RETURN_IF_ERROR(internal::AddAgentRoutes(router, services));
   LOCKBOX_RETURN_IF_ERROR(internal::AddRecoveryRoutes(router, services));
   LOCKBOX_RETURN_IF_ERROR(internal::AddAdminRoutes(router, services));
+  LOCKBOX_RETURN_IF_ERROR(internal::AddDirectoryRoutes(router, services));
+  LOCKBOX_RETURN_IF_ERROR(internal::AddMigrationRoutes(router, services));
   return internal::AddAuditRoutes(router, services);
 }
 

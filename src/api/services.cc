@@ -8,7 +8,9 @@ Services::Services(store::Store& store, ApiOptions options)
       audit_(store_),
       verifier_(store_, audit_, options_.service.verification_queue_entries, options_.service.now),
       escrow_(store_, audit_, &verifier_, options_.service),
-      recovery_(store_, audit_, options_.service) {}
+      recovery_(store_, audit_, options_.service),
+      migration_(store_, audit_, options_.service),
+      directory_(store_) {}
 
 Result<std::unique_ptr<Services>> Services::Create(store::Store& store, ApiOptions options) {
   std::unique_ptr<Services> services(new Services(store, std::move(options)));

@@ -12,7 +12,9 @@
 #include "audit/audit_log.h"
 #include "auth/authenticator.h"
 #include "auth/options.h"
+#include "service/directory.h"
 #include "service/escrow.h"
+#include "service/migration.h"
 #include "service/options.h"
 #include "service/recovery.h"
 #include "service/verifier.h"
@@ -37,6 +39,8 @@ class Services {
   service::KeyVerifier& verifier() { return verifier_; }
   service::EscrowService& escrow() { return escrow_; }
   service::RecoveryService& recovery() { return recovery_; }
+  service::MigrationService& migration() { return migration_; }
+  service::DirectoryService& directory() { return directory_; }
   auth::Authenticator& auth() { return *auth_; }
   const ApiOptions& options() const { return options_; }
 
@@ -49,6 +53,8 @@ class Services {
   service::KeyVerifier verifier_;
   service::EscrowService escrow_;
   service::RecoveryService recovery_;
+  service::MigrationService migration_;
+  service::DirectoryService directory_;
   std::unique_ptr<auth::Authenticator> auth_;
 };
 

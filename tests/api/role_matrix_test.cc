@@ -21,6 +21,8 @@ const std::set<Role> kDisclosure = {Role::kAdmin, Role::kAdvancedHelpdesk, Role:
                                     Role::kSelfServiceUser};
 const std::set<Role> kAdvanced = {Role::kAdmin, Role::kAdvancedHelpdesk};
 const std::set<Role> kAuditors = {Role::kAdmin, Role::kReportReader};
+const std::set<Role> kBrowsers = {Role::kAdmin, Role::kAdvancedHelpdesk, Role::kReportReader};
+const std::set<Role> kMigrators = {Role::kAdmin, Role::kDataMigration};
 
 // nullopt: public (no credentials needed).
 const std::map<std::string, std::optional<std::set<Role>>>& ExpectedAccess() {
@@ -39,8 +41,7 @@ const std::map<std::string, std::optional<std::set<Role>>>& ExpectedAccess() {
       {"POST /api/v1/recovery/key-package", kAdvanced},
       {"GET /api/v1/recovery/reasons", kDisclosure},
       {"POST /api/v1/computers/{computer_id}/tpm-owner-auth", kAdvanced},
-      {"GET /api/v1/computers/{computer_id}/keys",
-       std::set<Role>{Role::kAdmin, Role::kAdvancedHelpdesk, Role::kReportReader}},
+      {"GET /api/v1/computers/{computer_id}/keys", kBrowsers},
       {"POST /api/v1/keys/{key_id}/rotate", kAdminOnly},
       {"GET /api/v1/users", kAdminOnly},
       {"POST /api/v1/users", kAdminOnly},
@@ -54,6 +55,13 @@ const std::map<std::string, std::optional<std::set<Role>>>& ExpectedAccess() {
       {"POST /api/v1/enrollment-tokens", kAdminOnly},
       {"DELETE /api/v1/enrollment-tokens/{id}", kAdminOnly},
       {"DELETE /api/v1/computers/{computer_id}/credential", kAdminOnly},
+      {"GET /api/v1/computers", kBrowsers},
+      {"GET /api/v1/computers/{computer_id}", kBrowsers},
+      {"GET /api/v1/self-service/computers", std::set<Role>{Role::kSelfServiceUser}},
+      {"GET /api/v1/self-service/notice", std::set<Role>{Role::kSelfServiceUser, Role::kAdmin}},
+      {"POST /api/v1/migration/recovery-information", kMigrators},
+      {"POST /api/v1/migration/tpm-information", kMigrators},
+      {"POST /api/v1/migration/computer-users", kMigrators},
       {"GET /api/v1/audit", kAuditors},
       {"GET /api/v1/audit/verify", kAuditors},
   };
