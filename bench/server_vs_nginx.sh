@@ -84,6 +84,8 @@ free_port() {
   die "no free port found"
 }
 rss_mib() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+# nginx's RSS: its master and workers together.
+nginx_rss_mib() { ps -o rss= -p "$nginx_pid" --ppid "$nginx_pid" | awk '{ s += $1 } END { printf "%.0f", s / 1024 }'; }
 hwm_mib() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 json_field() { sed -n "s/.*\"$1\": *\"\\([^\"]*\\)\".*/\\1/p"; }
 
@@ -119,20 +121,23 @@ mode == "disclose" {
 }'
 gen() { awk -v mode="$1" -v token="${2:-}" "$gen_awk"; }
 
-# load LABEL FILE ARGS...: runs the load generator, keeps its summary in $work/LABEL.out and
-# sets r_requests, r_rate, r_p50, r_p99, r_max, r_failed, r_transport.
+# load LABEL PORT FILE ARGS...: runs the load generator, keeps its summary in $work/LABEL.out
+# and sets r_requests, r_rate, r_p50_ms, r_p99_ms, r_max_ms, r_failed (transport errors
+# included).
 load() {
-  local label=$1 file=$2
-  shift 2
-  "$load_gen" --port "$port" --requests-file "$file" --connections "$connections" \
+  local label=$1 target=$2 file=$3
+  shift 3
+  r_out="$work/$label.out"
+  "$load_gen" --port "$target" --requests-file "$file" --connections "$connections" \
     --ca-file "$work/data/tls/cert.pem" "$@" >"$work/$label.out" 2>&1 ||
     { cat "$work/$label.out" >&2; die "load generator failed in phase $label"; }
   eval "$(awk '/^requests=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); print "r_" kv[1] "=" kv[2] } }' "$work/$label.out")"
   r_failed=$(( r_failed + r_transport_errors ))
 }
-row() {  # row WHAT [NOTE]: one line of the results table from the last load
+row() {  # row WHAT RSS [NOTE]: one line of the results table from the last load
   printf '%-34s %9s %9s %8s %8s %8s %7s %8s  %s\n' "$1" "$r_requests" "$r_rate" "$r_p50_ms" \
-    "$r_p99_ms" "$r_max_ms" "$r_failed" "$(rss_mib "$server_pid")" "${2:-}"
+    "$r_p99_ms" "$r_max_ms" "$r_failed" "$2" "${3:-}"
+  if (( r_failed > 0 )); then grep -E '^(status|transport error)' "$r_out" | sed 's/^/    ^ /'; fi
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 meets() { awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b ? "met" : "NOT met") }'; }
@@ -185,6 +190,11 @@ http {
 EOF
 "$nginx" -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;' 2>>"$work/nginx/error.log" &
 nginx_pid=$!
+for _ in $(seq 100); do
+  [[ -n "$(ss -Hltn "sport = :$nginx_port")" ]] && break
+  kill -0 "$nginx_pid" 2>/dev/null || { cat "$work/nginx/error.log" >&2; die "nginx exited"; }
+  sleep 0.1
+done
 
 # --- lockbox serve on port 0; the "listening" log line says which port it bound.
 "$lockbox" serve --data-dir "$work/data" --listen 127.0.0.1:0 >"$work/server.log" 2>&1 &
@@ -206,12 +216,15 @@ echo
 enroll_agents() {
   local first=$1 count=$2 out=$3
   seq "$first" $(( first + count - 1 )) | gen enroll "$enroll_token" >"$work/enroll.tsv"
-  load enroll "$work/enroll.tsv" --once --seconds 3600 --save-responses "$work/enrolled.tsv"
+  load enroll "$port" "$work/enroll.tsv" --once --seconds 3600 --save-responses "$work/enrolled.tsv"
   check_all_ok "$work/enrolled.tsv" enrollment
-  awk -F'\t' -v first="$first" '{
-      match($3, /"computer_id":"[^"]*"/); id = substr($3, RSTART + 15, RLENGTH - 16)
-      match($3, /"credential":"[^"]*"/); cred = substr($3, RSTART + 14, RLENGTH - 15)
-      print first + $1 - 1 "\t" id "\t" cred }' "$work/enrolled.tsv" >>"$out"
+  awk -F'\t' -v first="$first" '
+    function field(name,   v) {
+      if (!match($3, "\"" name "\": *\"[^\"]*\"")) return ""
+      v = substr($3, RSTART, RLENGTH); sub(/^"[^"]*": *"/, "", v); sub(/"$/, "", v); return v
+    }
+    { print first + $1 - 1 "\t" field("computer_id") "\t" field("credential") }' \
+    "$work/enrolled.tsv" >>"$out"
   (( $(wc -l <"$work/enrolled.tsv") == count )) || die "only $(wc -l <"$work/enrolled.tsv") of $count enrollments answered"
 }
 
@@ -226,7 +239,7 @@ seed() {
     enroll_s=$(( enroll_s + $(date +%s%N) - t0 ))
     gen report <"$work/chunk.tsv" >"$work/report.tsv"
     t0=$(date +%s%N)
-    load seed-report "$work/report.tsv" --once --seconds 3600 --save-responses "$work/reported.tsv"
+    load seed-report "$port" "$work/report.tsv" --once --seconds 3600 --save-responses "$work/reported.tsv"
     report_s=$(( report_s + $(date +%s%N) - t0 ))
     check_all_ok "$work/reported.tsv" "seeding report"
     cat "$work/chunk.tsv" >>"$work/agents.tsv"
@@ -254,56 +267,70 @@ for keys in "${sizes[@]}"; do
 
   # Check-ins: random seeded agents that were never disclosed (those are told to rotate).
   sample=$(( keys < 50000 ? keys : 50000 ))
-  shuf -n $(( sample + 20000 )) -i 0-$(( keys - 1 )) | awk 'NR == FNR { d[$1] = 1; next } !($1 in d)' \
-    "$work/disclosed.txt" - >"$work/picked.txt"
-  head -n "$sample" "$work/picked.txt" | awk -F'\t' 'NR == FNR { want[$1] = 1; next } $1 in want' - \
+  # (FILENAME, not NR == FNR: the first file may be empty.)
+  shuf -n $(( sample + 20000 )) -i 0-$(( keys - 1 )) >"$work/shuffled.txt"
+  awk 'FILENAME == ARGV[1] { d[$1] = 1; next } !($1 in d)' "$work/disclosed.txt" \
+    "$work/shuffled.txt" >"$work/picked.txt"
+  head -n "$sample" "$work/picked.txt" >"$work/checkin-ids.txt"
+  awk -F'\t' 'FILENAME == ARGV[1] { want[$1] = 1; next } $1 in want' "$work/checkin-ids.txt" \
     "$work/agents.tsv" | shuf | gen report >"$work/checkin.tsv"
 
-  # nginx first, with the very same request bytes.
-  saved_port=$port; port=$nginx_port
-  load nginx "$work/checkin.tsv" --seconds "$seconds"
-  nginx_rate=$r_rate
-  port=$saved_port
-  printf '%-34s %9s %9s %8s %8s %8s %7s %8s  %s\n' "nginx, same POSTs, fixed answer" "$r_requests" \
-    "$r_rate" "$r_p50_ms" "$r_p99_ms" "$r_max_ms" "$r_failed" "-" "(peer)"
-  if command -v wrk >/dev/null; then
-    wrk_rate=$(wrk -t1 -c"$connections" -d"${seconds}s" "https://127.0.0.1:$nginx_port/" |
-      awk '/^Requests\/sec/ {printf "%.1f", $2}')
-    printf '%-34s %9s %9s\n' "nginx GET, wrk (generator check)" "-" "$wrk_rate"
-  fi
-
-  printf 'GET\t/healthz\t\n' >"$work/healthz.tsv"
-  load healthz "$work/healthz.tsv" --seconds "$seconds"
-  row "lockbox GET /healthz" "$(ratio "$r_rate" "$nginx_rate") of nginx"
-
   # A check-in must really change nothing: look at a few answers first.
-  load probe "$work/checkin.tsv" --requests 20 --once --seconds 30 --save-responses "$work/probe.tsv"
+  load probe "$port" "$work/checkin.tsv" --requests 20 --once --seconds 30 \
+    --save-responses "$work/probe.tsv"
   check_all_ok "$work/probe.tsv" check-in
-  grep -q '"changed":true' "$work/probe.tsv" && die "a repeated report changed something: $(grep -m1 '"changed":true' "$work/probe.tsv")"
-  load checkin "$work/checkin.tsv" --seconds "$seconds"
+  if grep -Eq '"changed": *true' "$work/probe.tsv"; then
+    die "a repeated report changed something: $(grep -Em1 '"changed": *true' "$work/probe.tsv")"
+  fi
+  # nginx just before and just after, with the very same request bytes: the ratio is to the
+  # mean of the two, so a change of machine load during the run shows as their difference.
+  load nginx "$nginx_port" "$work/checkin.tsv" --seconds "$seconds"
+  row "nginx before, same POSTs" "$(nginx_rss_mib)" "(peer: fixed JSON answer)"
+  nginx_before=$r_rate
+  load checkin "$port" "$work/checkin.tsv" --seconds "$seconds"
+  checkin=("$r_requests" "$r_rate" "$r_p50_ms" "$r_p99_ms" "$r_max_ms" "$r_failed" "$(rss_mib "$server_pid")")
+  checkin_out=$r_out
+  load nginx "$nginx_port" "$work/checkin.tsv" --seconds "$seconds"
+  row "nginx after, same POSTs" "$(nginx_rss_mib)"
+  nginx_rate=$(awk -v a="$nginx_before" -v b="$r_rate" 'BEGIN { printf "%.1f", (a + b) / 2 }')
+  read -r r_requests r_rate r_p50_ms r_p99_ms r_max_ms r_failed checkin_rss <<<"${checkin[*]}"
+  r_out=$checkin_out
   checkin_p99[$keys]=$r_p99_ms
   checkin_rate[$keys]=$r_rate
   r=$(ratio "$r_rate" "$nginx_rate")
-  row "lockbox check-in, unchanged" "$r of nginx (>= 0.50: $(meets "$r" 0.5))"
+  row "lockbox check-in, unchanged" "$checkin_rss" "$r of nginx (>= 0.50: $(meets "$r" 0.5))"
+  if command -v wrk >/dev/null; then
+    wrk_rate=$(wrk -t1 -c"$connections" -d"${seconds}s" "https://127.0.0.1:$nginx_port/" |
+      awk '/^Requests\/sec/ {printf "%.1f", $2}')
+    printf '%-34s %9s %9s  (generator check: load_gen GET below)\n' "nginx GET /, wrk" "-" "$wrk_rate"
+    printf 'GET\t/\t\n' >"$work/get.tsv"
+    load nginx-get "$nginx_port" "$work/get.tsv" --seconds "$seconds"
+    row "nginx GET /, load_gen" "$(nginx_rss_mib)" "$(ratio "$r_rate" "$wrk_rate") of wrk"
+  fi
+  printf 'GET\t/healthz\t\n' >"$work/healthz.tsv"
+  load healthz "$port" "$work/healthz.tsv" --seconds "$seconds"
+  row "lockbox GET /healthz" "$(rss_mib "$server_pid")" "$(ratio "$r_rate" "$nginx_rate") of nginx"
 
   gen report <"$work/escrow-agents.tsv" >"$work/escrow.tsv"
-  load escrow "$work/escrow.tsv" --once --seconds "$seconds"
-  row "lockbox escrow of a new key" ">= 2000/s: $(meets "$r_rate" 2000)"
+  load escrow "$port" "$work/escrow.tsv" --once --seconds "$seconds"
+  row "lockbox escrow of a new key" "$(rss_mib "$server_pid")" ">= 2000/s: $(meets "$r_rate" 2000)"
 
   disclosures=$(( sample < 20000 ? sample : 20000 ))
   tail -n +"$(( sample + 1 ))" "$work/picked.txt" | head -n "$disclosures" >"$work/disclose-ids.txt"
   (( $(wc -l <"$work/disclose-ids.txt") > 0 )) || head -n "$disclosures" "$work/picked.txt" >"$work/disclose-ids.txt"
   gen disclose "$api_token" <"$work/disclose-ids.txt" >"$work/disclose.tsv"
-  load probe "$work/disclose.tsv" --requests 1 --once --seconds 30 --save-responses "$work/probe.tsv"
+  load probe "$port" "$work/disclose.tsv" --requests 1 --once --seconds 30 --save-responses "$work/probe.tsv"
   check_all_ok "$work/probe.tsv" disclosure
-  grep -q '"result":"disclosed"' "$work/probe.tsv" || die "not disclosed: $(head -c 300 "$work/probe.tsv")"
-  load disclose "$work/disclose.tsv" --once --seconds "$seconds"
+  grep -Eq '"result": *"disclosed"' "$work/probe.tsv" || die "not disclosed: $(head -c 300 "$work/probe.tsv")"
+  load disclose "$port" "$work/disclose.tsv" --once --seconds "$seconds"
   cat "$work/disclose-ids.txt" >>"$work/disclosed.txt"
-  row "lockbox disclosure, audited" ">= 1000/s: $(meets "$r_rate" 1000)"
+  row "lockbox disclosure, audited" "$(rss_mib "$server_pid")" ">= 1000/s: $(meets "$r_rate" 1000)"
   echo
 done
 
-echo "server peak RSS (VmHWM): $(hwm_mib "$server_pid") MiB; nginx: $(sed -n 's/^load_gen: //p' "$work/nginx.out")"
+echo "server peak RSS (VmHWM): $(hwm_mib "$server_pid") MiB"
+echo "TLS: nginx $(sed -n 's/^load_gen: [^,]*, [^,]*, //p' "$work/nginx.out");" \
+  "lockbox $(sed -n 's/^load_gen: [^,]*, [^,]*, \([^,]*\),.*/\1/p' "$work/checkin.out")"
 if (( ${#sizes[@]} > 1 )); then
   first=${sizes[0]} last=${sizes[${#sizes[@]} - 1]}
   echo "check-in p99 from $first to $last keys: ${checkin_p99[$first]} -> ${checkin_p99[$last]} ms" \
