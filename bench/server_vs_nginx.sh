@@ -11,7 +11,10 @@
 # --keys 10000,1000000 measures at 10k, grows the same store to 1M and measures again, so the
 # two p99s come from one run. Seeding goes through the API, as agents do: enroll (one
 # enrollment token with enough uses) and a first report per agent, --connections at a time,
-# in chunks of 50,000 agents; its rates are printed too.
+# in chunks of 50,000 agents. To be fast it runs on a copy of the data dir in tmpfs
+# (/dev/shm, where fsync costs nothing), with the same `lockbox serve`; the server is then
+# stopped, the data dir moved to disk and the server started again there for the
+# measurements, so every measured write is durable. The seeding rates are printed too.
 #
 # Phases, each --seconds long (default 5):
 #   nginx        the same check-in request bytes POSTed to nginx, which answers a fixed JSON
@@ -62,16 +65,22 @@ for k in "${sizes[@]}"; do
   prev=$k
 done
 
+# $work (on disk) holds the files of the run and disk-data, the data dir measured; seeding
+# uses $shm/data. $work/data is a symlink to the one in use (the config names that path).
 work=$(mktemp -d /tmp/lockbox-server-bench.XXXXXX)
+shm=""
+if [[ "$(stat -f -c %T /dev/shm 2>/dev/null)" == tmpfs && -w /dev/shm ]]; then
+  shm=$(mktemp -d /dev/shm/lockbox-server-bench.XXXXXX)
+fi
 server_pid=""
 nginx_pid=""
 cleanup() {
   if [[ -n "$server_pid" ]]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   if [[ -n "$nginx_pid" ]]; then kill -TERM "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
+  rm -rf "$work" ${shm:+"$shm"}
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP PIPE
 
 die() { echo "server_vs_nginx: $*" >&2; exit 1; }
 # A free loopback port (for nginx, which cannot report the one it picked).
@@ -147,9 +156,46 @@ check_all_ok() {
     END { exit bad }' "$1" || die "$2 failed"
 }
 
-echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); data dir on $(df -P "$work" | awk 'NR==2 {print $1}') ($(stat -f -c %T "$work"))"
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); measured data dir on" \
+  "$(df -P "$work" | awk 'NR==2 {print $1}') ($(stat -f -c %T "$work")); seeding in ${shm:-place (no tmpfs /dev/shm)}"
+
+# use_data_dir disk|shm: moves the data dir there (the server must be stopped).
+data_in=disk
+use_data_dir() {
+  [[ -z "$shm" || "$1" == "$data_in" ]] && return
+  local from="$work/disk-data" to="$shm/data"
+  [[ "$1" == disk ]] && { from="$shm/data"; to="$work/disk-data"; }
+  rm -rf "$to"
+  mv "$from" "$to"
+  ln -sfn "$to" "$work/data"
+  data_in=$1
+}
+# start_server / stop_server: `lockbox serve` on $work/data, on a port of its choosing (the
+# "listening" log line says which); sets port and server_pid.
+start_server() {
+  local log="$work/server.log" before
+  touch "$log"
+  before=$(wc -l <"$log")
+  "$lockbox" serve --data-dir "$work/data" --listen 127.0.0.1:0 >>"$log" 2>&1 &
+  server_pid=$!
+  port=""
+  for _ in $(seq 100); do
+    port=$(tail -n +"$(( before + 1 ))" "$log" | sed -n 's/.*"msg":"listening".*"port":\([0-9]*\).*/\1/p' | head -1)
+    [[ -n "$port" ]] && return
+    kill -0 "$server_pid" 2>/dev/null || { tail -n +"$(( before + 1 ))" "$log" >&2; die "lockbox serve exited"; }
+    sleep 0.1
+  done
+  die "lockbox serve did not start listening within 10 s"
+}
+stop_server() {
+  kill -TERM "$server_pid"
+  wait "$server_pid" || die "lockbox serve did not stop cleanly"
+  server_pid=""
+}
 
 # --- The server's data dir and credentials (offline commands, before the server runs).
+mkdir -p "$work/disk-data"
+ln -s "$work/disk-data" "$work/data"
 "$lockbox" init --data-dir "$work/data" >/dev/null
 total_agents=$(( sizes[${#sizes[@]} - 1] + escrows * ${#sizes[@]} ))
 enroll_token=$("$lockbox" enrollment-token create --data-dir "$work/data" --description bench \
@@ -196,18 +242,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
-# --- lockbox serve on port 0; the "listening" log line says which port it bound.
-"$lockbox" serve --data-dir "$work/data" --listen 127.0.0.1:0 >"$work/server.log" 2>&1 &
-server_pid=$!
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*"msg":"listening".*"port":\([0-9]*\).*/\1/p' "$work/server.log" | head -1)
-  [[ -n "$port" ]] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; die "lockbox serve exited"; }
-  sleep 0.1
-done
-[[ -n "$port" ]] || die "lockbox serve did not start listening within 10 s"
-echo "lockbox serve on 127.0.0.1:$port (pid $server_pid); nginx $("$nginx" -v 2>&1 | sed 's/.*\///') on 127.0.0.1:$nginx_port"
+echo "nginx $("$nginx" -v 2>&1 | sed 's/.*\///') on 127.0.0.1:$nginx_port; lockbox serve on the port it picks"
 echo "load generator: $connections keep-alive TLS connections, $seconds s per phase"
 echo
 
@@ -244,8 +279,8 @@ seed() {
     check_all_ok "$work/reported.tsv" "seeding report"
     cat "$work/chunk.tsv" >>"$work/agents.tsv"
   done
-  awk -v n=$(( to - from )) -v e="$enroll_s" -v r="$report_s" 'BEGIN {
-    printf "seeded %d agents: enrollments %.0f/s, first reports %.0f/s (%.1f s in all)\n", n, n / (e / 1e9), n / (r / 1e9), (e + r) / 1e9 }'
+  awk -v n=$(( to - from )) -v e="$enroll_s" -v r="$report_s" -v where="${shm:+ (on tmpfs)}" 'BEGIN {
+    printf "seeded %d more agents%s: enrollments %.0f/s, first reports %.0f/s (%.1f s in all)\n", n, where, n / (e / 1e9), n / (r / 1e9), (e + r) / 1e9 }'
 }
 
 # --- The runs.
@@ -255,12 +290,18 @@ seeded=0
 next_escrow_agent=100000000  # escrow-phase agents are numbered apart from the seeded ones
 declare -A checkin_p99 checkin_rate
 for keys in "${sizes[@]}"; do
+  [[ -n "$server_pid" ]] && stop_server
+  use_data_dir shm
+  start_server
   seed "$seeded" "$keys"
   seeded=$keys
   : >"$work/escrow-agents.tsv"
   enroll_agents "$next_escrow_agent" "$escrows" "$work/escrow-agents.tsv"
   next_escrow_agent=$(( next_escrow_agent + escrows ))
-  echo "server RSS after seeding: $(rss_mib "$server_pid") MiB"
+  stop_server
+  use_data_dir disk
+  start_server
+  echo "store: $(du -sm "$work/data/" | cut -f1) MiB on disk; server restarted on it: RSS $(rss_mib "$server_pid") MiB"
   echo
   printf '%-34s %9s %9s %8s %8s %8s %7s %8s  %s\n' "== $keys keys ==" requests "per s" "p50 ms" \
     "p99 ms" "max ms" failed "RSS MiB" "vs target"
