@@ -17,14 +17,16 @@
 # measurements, so every measured write is durable. The seeding rates are printed too.
 #
 # Phases, each --seconds long (default 5):
-#   nginx        the same check-in request bytes POSTed to nginx, which answers a fixed JSON
-#                body (`return 200`); nginx's own GET rate from wrk shows the load generator
-#                is not the limit
+#   nginx        just before and just after the check-ins, the same check-in request bytes
+#                POSTed to nginx, which answers a fixed JSON body (`return 200`); the ratio
+#                is to the mean of the two. GET / on nginx from wrk and from load_gen shows
+#                whether the load generator is the limit
 #   healthz      lockbox's GET /healthz (TLS, HTTP and one store query: the server's floor)
 #   check-in     agents sending the report they sent before (changes nothing), drawn at
 #                random from all seeded agents; ratio to nginx's rate (target >= 0.5)
-#   escrow       agents enrolled during seeding sending their first report: a new recovery
-#                password, durable before the answer (target >= 2,000/s)
+#   escrow       --escrows agents (default 10,000) enrolled during seeding sending their
+#                first report: a new recovery password, durable before the answer
+#                (target >= 2,000/s)
 #   disclosure   a helpdesk API token recovering random keys by full key ID: a lookup and a
 #                durable audit entry (target >= 1,000/s)
 # Printed per phase: requests, rate, p50/p99/max latency, failed answers, and the server's
@@ -36,7 +38,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build="$repo/build"
 keys_list=10000
-escrows=20000
+escrows=10000
 seconds=5
 connections=64
 while [[ $# -gt 0 ]]; do
@@ -46,7 +48,7 @@ while [[ $# -gt 0 ]]; do
     --seconds) seconds=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -140,6 +142,7 @@ load() {
   "$load_gen" --port "$target" --requests-file "$file" --connections "$connections" \
     --ca-file "$work/data/tls/cert.pem" "$@" >"$work/$label.out" 2>&1 ||
     { cat "$work/$label.out" >&2; die "load generator failed in phase $label"; }
+  r_transport_errors=0
   eval "$(awk '/^requests=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); print "r_" kv[1] "=" kv[2] } }' "$work/$label.out")"
   r_failed=$(( r_failed + r_transport_errors ))
 }
