@@ -151,7 +151,7 @@ row() {  # row WHAT RSS [NOTE]: one line of the results table from the last load
     "$r_p99_ms" "$r_max_ms" "$r_failed" "$2" "${3:-}"
   if (( r_failed > 0 )); then grep -E '^(status|transport error)' "$r_out" | sed 's/^/    ^ /'; fi
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }'; }
 meets() { awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b ? "met" : "NOT met") }'; }
 # check_all_ok RESPONSES WHAT: every saved answer was a 2xx, else the first failure is shown.
 check_all_ok() {
