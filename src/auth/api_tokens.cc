@@ -63,7 +63,7 @@ Result<NewApiToken> ApiTokens::Create(const service::Actor& admin, std::string_v
       log_, admin, now,
       {.what = "API token created",
        .details = "token " + out.record.id + " for " + user.name + ", role " + out.record.role +
-                  ", expires " + internal::FormatTime(out.record.expires_at) + ", \"" +
+                  ", expires " + FormatUtc(out.record.expires_at) + ", \"" +
                   out.record.description + "\"",
        .end_user = user.name,
        .computer = ""}));

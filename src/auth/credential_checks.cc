@@ -1,17 +1,6 @@
 #include "auth/credential_checks.h"
 
-#include <ctime>
-
 namespace lockbox::auth::internal {
-
-std::string FormatTime(store::Time t) {
-  const std::time_t seconds = t.time_since_epoch().count();
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  const size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return {text, n};
-}
 
 Status CheckLifetime(std::string_view what, std::chrono::seconds lifetime,
                      std::chrono::seconds max) {

@@ -10,11 +10,9 @@
 #include "auth/token.h"
 #include "store/records.h"
 #include "util/status.h"
+#include "util/utc_time.h"
 
 namespace lockbox::auth::internal {
-
-// "2025-01-31T12:00:00Z"
-std::string FormatTime(store::Time t);
 
 // Ok when 0 < lifetime <= max; kInvalidArgument naming `what` otherwise.
 Status CheckLifetime(std::string_view what, std::chrono::seconds lifetime,
@@ -42,12 +40,12 @@ Status CheckPresented(std::string_view what, const Result<Record>& record,
   }
   const std::string name = std::string(what) + " " + record->id;
   if (record->revoked_at) {
-    return Status::Unauthenticated(name + " was revoked on " + FormatTime(*record->revoked_at) +
+    return Status::Unauthenticated(name + " was revoked on " + FormatUtc(*record->revoked_at) +
                                    ": ask an administrator for a new one");
   }
   if constexpr (requires { record->expires_at; }) {
     if (record->expires_at <= now) {
-      return Status::Unauthenticated(name + " expired on " + FormatTime(record->expires_at) +
+      return Status::Unauthenticated(name + " expired on " + FormatUtc(record->expires_at) +
                                      ": ask an administrator for a new one");
     }
   }

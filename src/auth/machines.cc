@@ -84,7 +84,7 @@ Result<NewEnrollmentToken> Machines::IssueEnrollmentToken(const service::Actor& 
       log_, admin, now,
       {.what = "enrollment token issued",
        .details = "token " + out.record.id + ", " + std::to_string(max_uses) + " uses, expires " +
-                  internal::FormatTime(out.record.expires_at) + ", \"" + out.record.description +
+                  FormatUtc(out.record.expires_at) + ", \"" + out.record.description +
                   "\"",
        .end_user = "",
        .computer = ""}));

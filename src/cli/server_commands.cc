@@ -9,6 +9,7 @@
 #include <iostream>
 #include <string>
 
+#include "api/routes.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/output_file.h"
@@ -147,6 +148,7 @@ Status Serve(const ServeOptions& options) {
                            store::LoadMasterKey(cfg.ResolvePath(cfg.master_key_file)));
   LOCKBOX_ASSIGN_OR_RETURN(auto db, store::OpenStore(cfg.ResolvePath(cfg.store), master_key));
 
+  LOCKBOX_ASSIGN_OR_RETURN(auto services, api::Services::Create(*db, api::ApiOptions{}));
   http::Metrics metrics;
   http::Router router;
   // Reading one audit entry is the cheapest query that proves the store answers.
@@ -155,6 +157,7 @@ Status Serve(const ServeOptions& options) {
     if (entries.ok()) return Status::Ok();
     return Status::IoError("the store does not answer");
   }));
+  LOCKBOX_RETURN_IF_ERROR(api::AddRoutes(router, *services));
 
   const http::ServerOptions server_options{.listen = cfg.listen,
                                            .limits = cfg.limits,

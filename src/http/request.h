@@ -6,10 +6,13 @@
 // HTTP/1.1 with Content-Length, keep-alive and the security headers every answer carries.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "util/status.h"
 
 namespace lockbox::http {
 
@@ -38,6 +41,14 @@ struct Request {
   // The path parameter `name`, or "" when the route has none of that name.
   std::string_view Param(std::string_view name) const;
 };
+
+// `text` with its %XX escapes decoded; nullopt for a malformed escape (% not followed by two
+// hex digits).
+std::optional<std::string> PercentDecode(std::string_view text);
+
+// The first query parameter `name` of `request`, decoded ('+' is a space): nullopt when
+// absent, kInvalidArgument naming it when its escapes are malformed.
+Result<std::optional<std::string>> QueryParam(const Request& request, std::string_view name);
 
 struct Response {
   int status = 200;

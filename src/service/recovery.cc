@@ -167,6 +167,8 @@ Result<RecoveryAnswer> RecoveryService::Recover(const RecoveryRequest& request, 
   // failure here discloses nothing.
   if (kind == SecretKind::kRecoveryPassword && d.key->state == store::KeyState::kActive) {
     LOCKBOX_RETURN_IF_ERROR(store_.SetKeyState(d.key->key_id, store::KeyState::kDisclosed, now));
+    d.key->state = store::KeyState::kDisclosed;
+    d.key->state_changed_at = now;
   }
   auto secret = kind == SecretKind::kKeyPackage ? store_.OpenKeyPackage(d.key->key_id)
                                                 : store_.OpenRecoveryPassword(d.key->key_id);

@@ -36,6 +36,8 @@ std::string_view OperationName(Operation operation) {
       return "migrate data";
     case Operation::kAgentTpmUnlock:
       return "fetch its TPM owner authorisation";
+    case Operation::kReadAudit:
+      return "read the audit log";
   }
   return "do this";
 }
@@ -58,6 +60,8 @@ bool Permits(Role role, Operation operation) {
       return role == Role::kAdmin;
     case Operation::kMigrate:
       return role == Role::kDataMigration;
+    case Operation::kReadAudit:
+      return role == Role::kAdmin || role == Role::kReportReader;
   }
   return false;
 }

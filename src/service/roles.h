@@ -54,6 +54,7 @@ enum class Operation {
   kForceRotation,
   kMigrate,
   kAgentTpmUnlock,  // an agent fetching its own TPM owner authorisation
+  kReadAudit,       // read and verify the audit log (no secrets)
 };
 
 // Ok, or kPermissionDenied saying which role may not do what.

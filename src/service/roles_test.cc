@@ -55,6 +55,16 @@ TEST(RolesTest, DataMigrationOnlyMigrates) {
   EXPECT_FALSE(Allowed(Role::kAdmin, Operation::kMigrate));
 }
 
+TEST(RolesTest, OnlyAdminsAndReportReadersReadTheAuditLog) {
+  for (Role role : {Role::kAdmin, Role::kReportReader}) {
+    EXPECT_TRUE(Allowed(role, Operation::kReadAudit));
+  }
+  for (Role role : {Role::kHelpdesk, Role::kAdvancedHelpdesk, Role::kDataMigration,
+                    Role::kSelfServiceUser, Role::kAgent}) {
+    EXPECT_FALSE(Allowed(role, Operation::kReadAudit));
+  }
+}
+
 TEST(RolesTest, RefusalNamesRoleAndOperation) {
   const Status s = Authorize(WithRole(Role::kReportReader), Operation::kRecoverPassword);
   EXPECT_EQ(s.code(), ErrorCode::kPermissionDenied);

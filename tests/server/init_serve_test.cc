@@ -1,63 +1,25 @@
 // `lockbox init` and `lockbox serve` run as the built binary.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <fstream>
-#include <iterator>
-#include <regex>
-#include <thread>
 #include <vector>
 
 #include "config/config.h"
 #include "https_client.h"
+#include "lockbox_process.h"
 #include "test_dir.h"
 
 namespace lockbox {
 namespace {
 
+using testing::CommandResult;
+using testing::Lockbox;
+using testing::ReadFile;
+using testing::Spawn;
 using testing::TestDir;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-// Starts `lockbox args...` with stdout and stderr going to files; returns its pid.
-pid_t Spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), STDOUT_FILENO);
-    dup2(open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), STDERR_FILENO);
-    std::vector<char*> argv = {const_cast<char*>(LOCKBOX_BINARY)};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(LOCKBOX_BINARY, argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-int Wait(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-struct CommandResult {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-CommandResult Lockbox(const TestDir& tmp, const std::vector<std::string>& args) {
-  const int code = Wait(Spawn(args, tmp / "out.txt", tmp / "err.txt"));
-  return {code, ReadFile(tmp / "out.txt"), ReadFile(tmp / "err.txt")};
-}
+using testing::Wait;
 
 mode_t ModeOf(const std::string& path) {
   struct stat st {};
@@ -126,15 +88,7 @@ TEST(ServeTest, ServesHttpsAndExitsZeroOnSigterm) {
   ASSERT_EQ(Lockbox(tmp, {"init", "--data-dir", data}).exit_code, 0);
   const pid_t pid = Spawn({"serve", "--data-dir", data, "--listen", "127.0.0.1:0"},
                           tmp / "serve.out", tmp / "serve.err");
-  // The log's "listening" line names the port.
-  int port = 0;
-  const std::regex listening(R"re("msg":"listening","port":(\d+))re");
-  for (int i = 0; i < 600 && port == 0; ++i) {
-    std::smatch m;
-    const std::string log = ReadFile(tmp / "serve.out");
-    if (std::regex_search(log, m, listening)) port = std::stoi(m[1]);
-    if (port == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  const int port = testing::ListeningPort(tmp / "serve.out");
   ASSERT_NE(port, 0) << ReadFile(tmp / "serve.err");
   auto client = testing::HttpsClient::Connect(static_cast<uint16_t>(port), data + "/tls/cert.pem");
   ASSERT_TRUE(client.ok()) << client.status().message();

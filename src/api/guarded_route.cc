@@ -1,0 +1,64 @@
+#include "api/guarded_route.h"
+
+#include <algorithm>
+
+#include "http/json_io.h"
+
+namespace lockbox::api::internal {
+
+std::vector<service::Role> PeopleRoles() {
+  using service::Role;
+  return {Role::kAdmin,        Role::kAdvancedHelpdesk, Role::kHelpdesk,
+          Role::kReportReader, Role::kDataMigration,    Role::kSelfServiceUser};
+}
+
+nlohmann::json ObjectSchema(std::initializer_list<std::pair<const char*, const char*>> fields,
+                            std::initializer_list<const char*> required) {
+  nlohmann::json properties = nlohmann::json::object();
+  for (const auto& [name, type] : fields) properties[name] = {{"type", type}};
+  nlohmann::json schema = {{"type", "object"}, {"properties", std::move(properties)}};
+  if (required.size() > 0)
+    schema["required"] = std::vector<std::string>(required.begin(), required.end());
+  return schema;
+}
+
+http::Response Failure(const Status& status) {
+  http::Response response = http::ErrorResponse(status);
+  if (status.code() == ErrorCode::kUnauthenticated) {
+    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"lockbox\"");
+  }
+  return response;
+}
+
+Status AddGuarded(http::Router& router, Services& services, GuardedRoute route) {
+  std::string roles_text;
+  for (service::Role role : route.roles) {
+    roles_text += (roles_text.empty() ? "" : ", ") + std::string(service::NameOf(role));
+  }
+  std::string description = route.description;
+  if (!description.empty()) description += "\n\n";
+  description += "Roles: " + roles_text + ".";
+  return router.Add({
+      .method = route.method,
+      .pattern = route.pattern,
+      .summary = route.summary,
+      .description = std::move(description),
+      .request_schema = std::move(route.request_schema),
+      .response_schema = std::move(route.response_schema),
+      .handler =
+          [&services, roles = std::move(route.roles), use = route.session_use,
+           handler = std::move(route.handler)](http::Request& request) {
+            auto caller = Authenticate(services, request, use);
+            if (!caller.ok()) return Failure(caller.status());
+            if (std::find(roles.begin(), roles.end(), caller->actor.role) == roles.end()) {
+              return Failure(Status::PermissionDenied(
+                  "the role " + std::string(service::NameOf(caller->actor.role)) + " may not use " +
+                  std::string(http::MethodName(request.method)) + " " + request.route +
+                  ": ask an administrator for a role that may"));
+            }
+            return handler(request, *caller);
+          },
+  });
+}
+
+}  // namespace lockbox::api::internal

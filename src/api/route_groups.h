@@ -1,0 +1,15 @@
+// Internal to api: the route groups AddRoutes() puts together, one file each.
+#pragma once
+
+#include "api/services.h"
+#include "http/router.h"
+
+namespace lockbox::api::internal {
+
+Status AddSessionRoutes(http::Router& router, Services& services);   // sign-in, password
+Status AddAgentRoutes(http::Router& router, Services& services);     // enroll, report, TPM
+Status AddRecoveryRoutes(http::Router& router, Services& services);  // disclosure, keys
+Status AddAdminRoutes(http::Router& router, Services& services);     // users, tokens
+Status AddAuditRoutes(http::Router& router, Services& services);     // the audit log
+
+}  // namespace lockbox::api::internal

@@ -1,0 +1,21 @@
+#include "api/services.h"
+
+namespace lockbox::api {
+
+Services::Services(store::Store& store, ApiOptions options)
+    : store_(store),
+      options_(std::move(options)),
+      audit_(store_),
+      verifier_(store_, audit_, options_.service.verification_queue_entries, options_.service.now),
+      escrow_(store_, audit_, &verifier_, options_.service),
+      recovery_(store_, audit_, options_.service) {}
+
+Result<std::unique_ptr<Services>> Services::Create(store::Store& store, ApiOptions options) {
+  std::unique_ptr<Services> services(new Services(store, std::move(options)));
+  LOCKBOX_ASSIGN_OR_RETURN(
+      services->auth_,
+      auth::Authenticator::Create(services->store_, services->audit_, services->options_.auth));
+  return services;
+}
+
+}  // namespace lockbox::api
