@@ -208,7 +208,8 @@ api_token=$("$lockbox" api-token create --data-dir "$work/data" --user bench-hel
   --days 1 --description bench --json | json_field token)
 [[ -n "$enroll_token" && -n "$api_token" ]] || die "could not create the enrollment and API tokens"
 
-# --- nginx: same certificate, a fixed JSON answer, every request logged like lockbox's.
+# --- nginx: same certificate, a fixed JSON answer shaped like a check-in's, every request
+# logged like lockbox's.
 nginx_port=$(free_port)
 mkdir -p "$work/nginx"
 cat >"$work/nginx/nginx.conf" <<EOF
@@ -232,7 +233,7 @@ http {
     ssl_protocols TLSv1.2 TLSv1.3;
     location / {
       default_type application/json;
-      return 200 '{"changed":false,"rotate":[],"next_report_in_seconds":5400}';
+      return 200 '{"changed":false,"secrets":[{"key_id":"00009e37-0000-4000-9001-beef00000000","kind":"recovery_password","outcome":"unchanged"}],"conflicts":[],"verification_queued":[],"retired":[],"rotate":[],"next_report_in_seconds":5400,"tpm_owner_auth":null}';
     }
   }
 }
