@@ -50,6 +50,7 @@ http::Response AnswerDisclosure(Services& services, const Result<service::Recove
                         {"key", EncodeRecoveryKey(d.key)},
                         {"computer", EncodeComputer(d.computer)},
                         {"volume", nullptr}};
+  WipeOnExit wipe(out);
   if (auto volume = services.store().GetVolume(d.key.volume_id); volume.ok()) {
     out["volume"] = EncodeVolume(*volume);
   }
@@ -101,8 +102,10 @@ http::Response RecoverTpm(Services& services, http::Request& request, const Call
   if (Status status = fields.Finish(); !status.ok()) return Failure(status);
   auto owner_auth = services.recovery().RecoverTpmOwnerAuth(tpm);
   if (!owner_auth.ok()) return Failure(owner_auth.status());
-  return http::JsonResponse(200, {{"computer_id", computer_id->ToString()},
-                                  {"owner_auth", crypto::Base64Encode(owner_auth->span())}});
+  nlohmann::json answer = {{"computer_id", computer_id->ToString()},
+                           {"owner_auth", crypto::Base64Encode(owner_auth->span())}};
+  WipeOnExit wipe(answer);
+  return http::JsonResponse(200, answer);
 }
 
 http::Response ListKeys(Services& services, http::Request& request, const Caller& caller) {

@@ -29,8 +29,8 @@
 
 namespace lockbox::http {
 
-// Handlers run on the server's I/O threads, so several may run at once; they must not throw
-// (the server answers 500 and logs it if one does).
+// Handlers run on the server's handler pool (ServerOptions::handler_threads), several at once; they
+// must not throw (the server answers 500 and logs it if one does).
 using Handler = std::function<Response(Request&)>;
 
 struct Route {

@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <sys/stat.h>
 
@@ -38,6 +39,11 @@ using Milliseconds = std::chrono::milliseconds;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
+
+// Overwrites a string's bytes where the compiler cannot drop the write (OPENSSL_cleanse).
+void Wipe(std::string& text) {
+  if (!text.empty()) OPENSSL_cleanse(text.data(), text.size());
+}
 
 constexpr size_t kReadChunkBytes = 4096;
 constexpr auto kTlsCloseTimeout = std::chrono::seconds(2);
@@ -161,6 +167,8 @@ class Server::Impl {
   spdlog::logger& logger() { return *logger_; }
   Metrics& metrics() { return metrics_; }
   Response Handle(Request& request);
+  // The handler pool, where route handlers run (they may block on the store).
+  asio::thread_pool& handlers() { return handlers_; }
   void Forget(uint64_t id);
 
   uint16_t port_ = 0;
@@ -189,6 +197,8 @@ class Server::Impl {
   tcp::acceptor acceptor_;
   asio::steady_timer deadline_;
   asio::signal_set signals_;
+  // Destroyed (joined) before io_: a handler finishing late posts its answer to io_.
+  asio::thread_pool handlers_{options_.handler_threads};
 };
 
 // One client connection: a coroutine on its own strand serving requests one after another.
@@ -304,7 +314,15 @@ asio::awaitable<bool> Connection::ServeRequest(beast::flat_buffer& buffer) {
   const bool keep_alive = parser.get().keep_alive();
   Request request = ToRequest(parser.release(), remote_);
   summary.body_bytes = request.body.size();
-  Response response = server_.Handle(request);
+  // The handler runs on the handler pool, so that a handler waiting on the store holds no I/O
+  // thread, and writes from many requests can share the store's commits.
+  Response response = co_await asio::co_spawn(
+      server_.handlers(),
+      [this, &request]() -> asio::awaitable<Response> { co_return server_.Handle(request); },
+      asio::use_awaitable);
+  // Bodies and credentials may hold secrets (passwords, tokens): none outlives its request.
+  Wipe(request.body);
+  for (auto& [name, value] : request.headers) Wipe(value);
   summary.route = request.route;
   // A request that arrived during shutdown is answered, and its connection closed.
   const bool keep = keep_alive && !server_.stopping();
@@ -326,6 +344,7 @@ asio::awaitable<void> Connection::Answer(Response response, unsigned version, bo
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   tcp().expires_after(Milliseconds(server_.limits().body_timeout_ms));
   co_await beast_http::async_write(stream_, message, asio::redirect_error(asio::use_awaitable, ec));
+  Wipe(message.body());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // Only named, harmless fields: never the body, never Authorization or Cookie.
@@ -439,6 +458,7 @@ void Server::Impl::Run(bool handle_signals) {
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { io_.run(); });
   io_.run();
   for (std::thread& t : pool) t.join();
+  handlers_.join();
   LogJson(*logger_, spdlog::level::info, "stopped");
 }
 

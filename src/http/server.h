@@ -31,6 +31,10 @@ struct ServerOptions {
   std::string tls_cert_file{};  // PEM chain, leaf first
   std::string tls_key_file{};   // PEM private key; refused if others may read it
   unsigned threads = 0;         // I/O threads; 0 = one per core
+  // Threads that run route handlers. Handlers block on the store (a durable commit waits for
+  // the disk), so there are many more of them than cores: while some wait, their writes are
+  // grouped into one commit.
+  unsigned handler_threads = 32;
 };
 
 class Server {

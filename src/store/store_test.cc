@@ -492,6 +492,57 @@ TEST_P(StoreTest, ThreadsSharingOneStoreLoseNothing) {
   EXPECT_EQ(store_->ListComputerUsers(kComputer)->size(), 20u);
 }
 
+// Concurrent writes on one store share commits (SQLite group commit): each still succeeds or
+// fails alone, and a failing one never takes the others' writes with it.
+TEST_P(StoreTest, ConcurrentWritesSucceedOrFailAlone) {
+  AddComputerAndVolume();
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 12;
+  std::atomic<int> wrong{0};
+  std::atomic<int> users_created{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kRounds; ++i) {
+        char id[37];
+        std::snprintf(id, sizeof id, "%08x-0000-4000-8000-000000000000", t * 256 + i);
+        auto created = store_->EscrowRecoveryKey(MakeKey(G(id)), Secret(kPassword1));
+        if (!created.ok() || *created != WriteOutcome::kCreated) ++wrong;
+        // A write that fails inside its transaction (retired -> active is refused) ...
+        if (!store_->SetKeyState(G(id), KeyState::kRetired, At(1)).ok()) ++wrong;
+        if (store_->SetKeyState(G(id), KeyState::kActive, At(2)).code() !=
+            ErrorCode::kInvalidArgument) {
+          ++wrong;
+        }
+        // ... and one refused by a constraint, while others commit around them.
+        User same;
+        same.name = "same";
+        same.role = "helpdesk";
+        const Status user = store_->CreateUser(same);
+        if (user.ok()) {
+          ++users_created;
+        } else if (user.code() != ErrorCode::kAlreadyExists) {
+          ++wrong;
+        }
+        if (!store_->AppendAudit(AuditEntry(), TestHash).ok()) ++wrong;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(users_created.load(), 1);
+  auto keys = store_->ListRecoveryKeys(kVolume);
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->size(), size_t{kThreads * kRounds});
+  for (const RecoveryKey& key : *keys) EXPECT_EQ(key.state, KeyState::kRetired);
+  auto audit = store_->ReadAudit(1, 1000);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), size_t{kThreads * kRounds});
+  for (size_t i = 0; i < audit->size(); ++i) {
+    EXPECT_EQ((*audit)[i].sequence, static_cast<int64_t>(i + 1));
+  }
+}
+
 TEST_P(StoreTest, AcknowledgedWritesSurviveReopen) {
   AddComputerAndVolume();
   Escrow(kKey, kPassword1);

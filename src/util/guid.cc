@@ -1,6 +1,6 @@
 #include "util/guid.h"
 
-#include <cstdio>
+#include <string>
 
 namespace lockbox {
 namespace {
@@ -49,12 +49,16 @@ Result<Guid> Guid::Parse(std::string_view text) {
 }
 
 std::string Guid::ToString() const {
-  char out[37];
-  const auto& b = bytes;
-  std::snprintf(out, sizeof out,
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[3], b[2],
-                b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-                b[15]);
+  // The store formats GUIDs for every query: this runs often enough for snprintf to show.
+  constexpr char kHex[] = "0123456789abcdef";
+  std::string out(36, '-');
+  size_t at = 0;
+  for (const int index : kTextOrder) {
+    if (at == 8 || at == 13 || at == 18 || at == 23) ++at;
+    const uint8_t b = bytes[static_cast<size_t>(index)];
+    out[at++] = kHex[b >> 4];
+    out[at++] = kHex[b & 15];
+  }
   return out;
 }
 
