@@ -28,24 +28,6 @@ bool EqualsIgnoringAsciiCase(const crypto::SecretBytes& password, std::string_vi
   return true;
 }
 
-Result<crypto::SecretBytes> OneTimePassword() {
-  constexpr size_t kLength = kOneTimeGroups * (kOneTimeGroupLength + 1) - 1;
-  crypto::SecretBytes password(kLength);
-  for (size_t i = 0; i < kLength; ++i) {
-    if (i % (kOneTimeGroupLength + 1) == kOneTimeGroupLength) {
-      password[i] = '-';
-      continue;
-    }
-    // Rejection sampling: bytes >= 231 (7 * 33) would favour the first letters.
-    crypto::SecretBytes byte(1);
-    do {
-      LOCKBOX_RETURN_IF_ERROR(crypto::RandomBytes(byte.span()));
-    } while (byte[0] >= 7 * kOneTimeAlphabet.size());
-    password[i] = static_cast<uint8_t>(kOneTimeAlphabet[byte[0] % kOneTimeAlphabet.size()]);
-  }
-  return password;
-}
-
 bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
          c == '@' || c == '\\';
@@ -72,6 +54,24 @@ service::Actor InitActor() {
 }
 
 }  // namespace
+
+Result<crypto::SecretBytes> OneTimePassword() {
+  constexpr size_t kLength = kOneTimeGroups * (kOneTimeGroupLength + 1) - 1;
+  crypto::SecretBytes password(kLength);
+  for (size_t i = 0; i < kLength; ++i) {
+    if (i % (kOneTimeGroupLength + 1) == kOneTimeGroupLength) {
+      password[i] = '-';
+      continue;
+    }
+    // Rejection sampling: bytes >= 231 (7 * 33) would favour the first letters.
+    crypto::SecretBytes byte(1);
+    do {
+      LOCKBOX_RETURN_IF_ERROR(crypto::RandomBytes(byte.span()));
+    } while (byte[0] >= 7 * kOneTimeAlphabet.size());
+    password[i] = static_cast<uint8_t>(kOneTimeAlphabet[byte[0] % kOneTimeAlphabet.size()]);
+  }
+  return password;
+}
 
 Result<std::string> NormalizeUserName(std::string_view name) {
   if (name.empty() || name.size() > 64) {

@@ -36,6 +36,10 @@ inline constexpr std::string_view kLoginFailed =
 // kInvalidArgument otherwise, saying why.
 Result<std::string> NormalizeUserName(std::string_view name);
 
+// A random password for a new account or a reset, to be changed at first sign-in: 20
+// characters in groups of 5 ("k7mpq-..."), without look-alike characters; 100 bits.
+Result<crypto::SecretBytes> OneTimePassword();
+
 struct NewUser {
   std::string name;
   std::string display_name;

@@ -1,4 +1,5 @@
-// AuthOptions: the settings of sign-in, lockout, sessions and tokens (docs/auth.md).
+// AuthOptions: the settings of sign-in, lockout, sessions and tokens (docs/auth.md). The
+// server makes them from its config file with OptionsFromConfig().
 #pragma once
 
 #include <chrono>
@@ -6,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "config/config.h"
 #include "store/records.h"
 
 namespace lockbox::auth {
@@ -53,5 +55,8 @@ struct AuthOptions {
     return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   };
 };
+
+// The [auth] section of `config` over the defaults above.
+AuthOptions OptionsFromConfig(const config::ServerConfig& config);
 
 }  // namespace lockbox::auth

@@ -10,5 +10,11 @@ void AddRecoveryPasswordCommand(CLI::App& app, int* exit_code);
 void AddBdeCommand(CLI::App& app, int* exit_code);
 // `init` and `serve`: the escrow server (server_commands.cc).
 void AddServerCommands(CLI::App& app, int* exit_code);
+// `rotate-master-key`, `backup`, `audit verify`: looking after a data dir
+// (maintenance_commands.cc).
+void AddMaintenanceCommands(CLI::App& app, int* exit_code);
+// `enrollment-token create`, `api-token create`, `user create`: offline administration on the
+// store (admin_commands.cc).
+void AddAdminCommands(CLI::App& app, int* exit_code);
 
 }  // namespace lockbox::cli

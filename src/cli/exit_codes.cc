@@ -12,9 +12,11 @@ std::string ExitCodeHelp() {
          "  2  bad command line\n"
          "  3  malformed input (e.g. a recovery password with a wrong block)\n"
          "  4  not a BitLocker volume\n"
-         "  5  BitLocker metadata damaged beyond use\n"
-         "  6  wrong key: no given key opens a protector\n"
-         "  7  unsupported: only TPM or smart-card protectors, or an unsupported layout\n"
+         "  5  damaged: BitLocker metadata beyond use, or an altered audit log\n"
+         "  6  wrong key: no given key opens a protector, or the master key does not open\n"
+         "     the store\n"
+         "  7  unsupported: only TPM or smart-card protectors, an unsupported layout, or\n"
+         "     an operation the store's backend lacks (backup of PostgreSQL)\n"
          "  8  I/O error\n"
          "  9  output exists (use --force)\n";
 }

@@ -14,7 +14,7 @@ enum ExitCode : int {
   kExitUsage = 2,          // bad command line
   kExitInvalidInput = 3,   // input given on the command line is malformed (e.g. recovery password)
   kExitNotBitLocker = 4,   // the image is not a BitLocker volume
-  kExitCorrupt = 5,        // BitLocker metadata is damaged (no valid copy, failed validation)
+  kExitCorrupt = 5,        // damaged: BitLocker metadata (no valid copy), or the audit chain
   kExitWrongKey = 6,       // no given key opens any protector
   kExitUnsupported = 7,    // nothing usable: only TPM/smart-card protectors, unsupported layout
   kExitIoError = 8,        // reading or writing failed

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   lockbox::cli::AddRecoveryPasswordCommand(app, &exit_code);
   lockbox::cli::AddBdeCommand(app, &exit_code);
   lockbox::cli::AddServerCommands(app, &exit_code);
+  lockbox::cli::AddMaintenanceCommands(app, &exit_code);
+  lockbox::cli::AddAdminCommands(app, &exit_code);
 
   try {
     app.parse(argc, argv);

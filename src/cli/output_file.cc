@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "util/files.h"
+
 namespace lockbox::cli {
 namespace {
 
@@ -18,26 +20,9 @@ Status ErrnoStatus(const std::string& what, int err) {
   return err == ENOENT ? Status::NotFound(message) : Status::IoError(message);
 }
 
-std::string FolderOf(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 std::string BaseNameOf(const std::string& path) {
   const size_t slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-// Moves `from` to `to`, failing with EEXIST if `to` exists. RENAME_NOREPLACE where the file
-// system has it; link()+unlink() (also atomic against a concurrent creator) where it has not.
-int RenameNoReplace(const std::string& from, const std::string& to) {
-  if (renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return 0;
-  if (errno != EINVAL && errno != ENOSYS) return -1;
-  if (link(from.c_str(), to.c_str()) != 0) return -1;
-  unlink(from.c_str());
-  return 0;
 }
 
 }  // namespace
@@ -117,23 +102,23 @@ Status OutputFile::Commit() {
   if (fsync(fd_) != 0) return ErrnoStatus("cannot flush " + temp_path_, errno);
   const int fd = std::exchange(fd_, -1);
   if (close(fd) != 0) return ErrnoStatus("cannot close " + temp_path_, errno);
-  const int moved = replace_existing_ ? rename(temp_path_.c_str(), final_path_.c_str())
-                                      : RenameNoReplace(temp_path_, final_path_);
-  if (moved != 0) {
-    if (errno == EEXIST) {
+  if (replace_existing_) {
+    if (rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+      return ErrnoStatus("cannot rename the finished output to " + final_path_, errno);
+    }
+  } else {
+    const Status moved = RenameNoReplace(temp_path_, final_path_);
+    if (moved.code() == ErrorCode::kAlreadyExists) {
       return Status::AlreadyExists(final_path_ +
                                    " was created by someone else meanwhile: pass --force to "
                                    "replace it");
     }
-    return ErrnoStatus("cannot rename the finished output to " + final_path_, errno);
+    LOCKBOX_RETURN_IF_ERROR(moved);
   }
   committed_ = true;
-  // The rename is durable only once the folder's entry is on disk.
-  const int folder = open(FolderOf(final_path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (folder >= 0) {
-    fsync(folder);
-    close(folder);
-  }
+  // The rename is durable only once the folder's entry is on disk; it is made, so a failure
+  // to sync the folder is not reported as a failed write.
+  (void)SyncFolderOf(final_path_);
   return Status::Ok();
 }
 

@@ -1,4 +1,5 @@
-// `lockbox init` and `lockbox serve`: setting up a data dir, and running the HTTPS server on it.
+// `lockbox init` and `lockbox serve`: setting up a data dir (with its first admin), and running
+// the HTTPS server on it.
 #include <spdlog/sinks/stdout_sinks.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,9 +11,13 @@
 #include <string>
 
 #include "api/routes.h"
+#include "auth/accounts.h"
+#include "auth/options.h"
 #include "cli/commands.h"
+#include "cli/data_dir.h"
 #include "cli/exit_codes.h"
 #include "cli/output_file.h"
+#include "cli/secret_output.h"
 #include "config/config.h"
 #include "http/builtin_routes.h"
 #include "http/log.h"
@@ -21,6 +26,7 @@
 #include "http/server.h"
 #include "http/tls_certificate.h"
 #include "store/master_key.h"
+#include "service/options.h"
 #include "store/store.h"
 
 namespace lockbox::cli {
@@ -34,6 +40,7 @@ struct InitOptions {
   std::string store;     // empty: the SQLite file in the data dir
   std::string tls_cert;  // both empty: a self-signed certificate is made
   std::string tls_key;
+  std::string admin = "admin";
 };
 
 struct ServeOptions {
@@ -95,6 +102,8 @@ Status Init(const InitOptions& options) {
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     return Status::InvalidArgument("give both --tls-cert and --tls-key, or neither");
   }
+  // Checked before anything is created, so a bad name leaves nothing half set up.
+  LOCKBOX_ASSIGN_OR_RETURN(const std::string admin_name, auth::NormalizeUserName(options.admin));
   config::ServerConfig cfg;
   cfg.data_dir = dir.string();
   if (!options.listen.empty()) {
@@ -110,6 +119,10 @@ Status Init(const InitOptions& options) {
   LOCKBOX_ASSIGN_OR_RETURN(crypto::SecretBytes master_key,
                            store::CreateMasterKeyFile(cfg.ResolvePath(cfg.master_key_file)));
   LOCKBOX_ASSIGN_OR_RETURN(auto db, store::OpenStore(cfg.ResolvePath(cfg.store), master_key));
+  audit::AuditLog audit_log(*db);
+  LOCKBOX_ASSIGN_OR_RETURN(auto accounts, auth::Accounts::Create(*db, audit_log, {}));
+  LOCKBOX_ASSIGN_OR_RETURN(crypto::SecretBytes admin_password,
+                           accounts->CreateFirstAdmin(admin_name));
   if (options.tls_cert.empty()) {
     if (mkdir((dir / "tls").c_str(), 0700) != 0) {
       return Status::IoError("cannot create " + (dir / "tls").string() + ": " +
@@ -132,6 +145,10 @@ Status Init(const InitOptions& options) {
             << "  (back it up, apart from the store: without it nothing can be recovered)\n"
             << "  certificate  " << cfg.ResolvePath(cfg.tls_cert_file)
             << (options.tls_cert.empty() ? "  (self-signed)" : "") << "\n"
+            << "  admin        " << admin_name << ", one-time password: ";
+  PrintSecret(std::cout, admin_password);
+  std::cout << "\n"
+            << "               (shown only now; it must be changed at the first sign-in)\n"
             << "Start it with: lockbox serve --data-dir " << dir.string() << "\n";
   return Status::Ok();
 }
@@ -144,11 +161,11 @@ Status Serve(const ServeOptions& options) {
   }
   auto logger =
       http::MakeJsonLogger(std::make_shared<spdlog::sinks::stdout_sink_mt>(), cfg.log_level);
-  LOCKBOX_ASSIGN_OR_RETURN(crypto::SecretBytes master_key,
-                           store::LoadMasterKey(cfg.ResolvePath(cfg.master_key_file)));
-  LOCKBOX_ASSIGN_OR_RETURN(auto db, store::OpenStore(cfg.ResolvePath(cfg.store), master_key));
+  LOCKBOX_ASSIGN_OR_RETURN(auto db, OpenConfiguredStore(cfg));
 
-  LOCKBOX_ASSIGN_OR_RETURN(auto services, api::Services::Create(*db, api::ApiOptions{}));
+  LOCKBOX_ASSIGN_OR_RETURN(auto services,
+                           api::Services::Create(*db, {.service = service::OptionsFromConfig(cfg),
+                                                       .auth = auth::OptionsFromConfig(cfg)}));
   http::Metrics metrics;
   http::Router router;
   // Reading one audit entry is the cheapest query that proves the store answers.
@@ -174,7 +191,9 @@ Status Serve(const ServeOptions& options) {
 void AddServerCommands(CLI::App& app, int* exit_code) {
   auto init_options = std::make_shared<InitOptions>();
   CLI::App* init = app.add_subcommand(
-      "init", "Set up a data dir for the server: config, store, master key, TLS certificate");
+      "init",
+      "Set up a data dir for the server: config, store, master key, TLS certificate, first "
+      "admin");
   init->add_option("--data-dir", init_options->data_dir, "Folder to create (mode 0700)")
       ->required();
   init->add_option("--listen", init_options->listen, "ADDRESS:PORT (default 127.0.0.1:8443)");
@@ -183,6 +202,9 @@ void AddServerCommands(CLI::App& app, int* exit_code) {
   init->add_option("--tls-cert", init_options->tls_cert,
                    "Use this PEM certificate chain instead of making a self-signed one");
   init->add_option("--tls-key", init_options->tls_key, "The PEM private key of --tls-cert");
+  init->add_option("--admin", init_options->admin,
+                   "Name of the first admin account (default admin); its one-time password "
+                   "is printed once");
   init->callback([init_options, exit_code] {
     const Status status = Init(*init_options);
     *exit_code = status.ok() ? kExitOk : ReportError(status, false);

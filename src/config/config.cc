@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <filesystem>
@@ -73,6 +74,54 @@ class TableReader {
       return Expected(*node, key, "a non-empty string without NUL characters", "something else");
     }
     *out = text;
+    return Status::Ok();
+  }
+
+  // A non-empty string of at most `max_bytes`, or nothing when the key is absent.
+  Status Text(std::string_view key, size_t max_bytes, std::optional<std::string>* out) const {
+    std::string text;
+    LOCKBOX_RETURN_IF_ERROR(String(key, &text));
+    if (text.empty()) return Status::Ok();
+    if (text.size() > max_bytes) {
+      return Expected(*table_.get(key), key, "at most " + std::to_string(max_bytes) + " bytes",
+                      std::to_string(text.size()));
+    }
+    *out = std::move(text);
+    return Status::Ok();
+  }
+
+  // An array of 1 to `max_items` distinct non-empty strings of at most `max_bytes` each.
+  Status StringList(std::string_view key, size_t max_items, size_t max_bytes,
+                    std::optional<std::vector<std::string>>* out) const {
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) return Status::Ok();
+    const auto* array = node->as_array();
+    const std::string expected = "an array of 1 to " + std::to_string(max_items) + " strings";
+    if (array == nullptr) return Expected(*node, key, expected, TypeName(node->type()));
+    if (array->empty() || array->size() > max_items) {
+      return Expected(*node, key, expected, std::to_string(array->size()) + " items");
+    }
+    std::vector<std::string> items;
+    for (const toml::node& item : *array) {
+      const std::string what = "item " + std::to_string(items.size() + 1) + " of ";
+      const auto* value = item.as_string();
+      const bool ok =
+          value != nullptr && !value->get().empty() && value->get().size() <= max_bytes &&
+          std::none_of(value->get().begin(), value->get().end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+      if (!ok) {
+        return Status::InvalidArgument(Where(item) + what + "key '" + prefix_ + std::string(key) +
+                                       "' must be a non-empty string of at most " +
+                                       std::to_string(max_bytes) +
+                                       " bytes without control characters");
+      }
+      if (std::find(items.begin(), items.end(), value->get()) != items.end()) {
+        return Status::InvalidArgument(Where(item) + what + "key '" + prefix_ + std::string(key) +
+                                       "' repeats \"" + value->get() + "\"");
+      }
+      items.push_back(value->get());
+    }
+    *out = std::move(items);
     return Status::Ok();
   }
 
@@ -148,10 +197,66 @@ Status ReadLimits(const std::string& file, const toml::table& table, Limits* lim
   return r.Integer<uint32_t>("max_connections", 1, 1'000'000, &limits->max_connections);
 }
 
+constexpr uint32_t kMinutesPerWeek = 7 * 24 * 60;
+constexpr size_t kMaxReasons = 32;
+constexpr size_t kMaxReasonBytes = 256;
+constexpr size_t kMaxNoticeBytes = 8192;
+
+Status ReadRecovery(const std::string& file, const toml::table& table, RecoveryConfig* recovery) {
+  TableReader r(file, table, "recovery.");
+  LOCKBOX_RETURN_IF_ERROR(
+      r.RejectUnknownKeys({"drive_unlock_reasons", "tpm_reasons", "report_interval_minutes",
+                           "agent_tpm_unlock_window_minutes"}));
+  LOCKBOX_RETURN_IF_ERROR(r.StringList("drive_unlock_reasons", kMaxReasons, kMaxReasonBytes,
+                                       &recovery->drive_unlock_reasons));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.StringList("tpm_reasons", kMaxReasons, kMaxReasonBytes, &recovery->tpm_reasons));
+  LOCKBOX_RETURN_IF_ERROR(r.Integer<uint32_t>("report_interval_minutes", 1, 24 * 60,
+                                              &recovery->report_interval_minutes));
+  return r.Integer<uint32_t>("agent_tpm_unlock_window_minutes", 0, kMinutesPerWeek,
+                             &recovery->agent_tpm_unlock_window_minutes);
+}
+
+Status ReadSelfService(const std::string& file, const toml::table& table,
+                       SelfServiceConfig* self_service) {
+  TableReader r(file, table, "self_service.");
+  LOCKBOX_RETURN_IF_ERROR(r.RejectUnknownKeys({"notice", "attempts", "window_minutes"}));
+  LOCKBOX_RETURN_IF_ERROR(r.Text("notice", kMaxNoticeBytes, &self_service->notice));
+  LOCKBOX_RETURN_IF_ERROR(r.Integer<uint32_t>("attempts", 1, 1000, &self_service->attempts));
+  return r.Integer<uint32_t>("window_minutes", 1, kMinutesPerWeek, &self_service->window_minutes);
+}
+
+Status ReadAuth(const std::string& file, const toml::table& table, AuthConfig* auth) {
+  TableReader r(file, table, "auth.");
+  LOCKBOX_RETURN_IF_ERROR(
+      r.RejectUnknownKeys({"min_password_length", "max_failed_logins", "lockout_minutes",
+                           "session_idle_timeout_minutes", "session_lifetime_hours",
+                           "argon2_time_cost", "argon2_memory_kib"}));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.Integer<uint32_t>("min_password_length", 8, 256, &auth->min_password_length));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.Integer<uint32_t>("max_failed_logins", 1, 1000, &auth->max_failed_logins));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.Integer<uint32_t>("lockout_minutes", 1, kMinutesPerWeek, &auth->lockout_minutes));
+  LOCKBOX_RETURN_IF_ERROR(r.Integer<uint32_t>("session_idle_timeout_minutes", 1, 24 * 60,
+                                              &auth->session_idle_timeout_minutes));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.Integer<uint32_t>("session_lifetime_hours", 1, 30 * 24, &auth->session_lifetime_hours));
+  if (auth->session_idle_timeout_minutes > auth->session_lifetime_hours * 60) {
+    return r.Error("session_idle_timeout_minutes",
+                   "must not be longer than session_lifetime_hours (" +
+                       std::to_string(auth->session_lifetime_hours) + " h)");
+  }
+  LOCKBOX_RETURN_IF_ERROR(r.Integer<uint32_t>("argon2_time_cost", 1, 64, &auth->argon2_time_cost));
+  // libargon2 needs at least 8 KiB per lane; below 1 MiB a hash is cheap to guess at.
+  return r.Integer<uint32_t>("argon2_memory_kib", 1024, 4 * 1024 * 1024, &auth->argon2_memory_kib);
+}
+
 Status ReadConfig(const std::string& file, const toml::table& root, ServerConfig* config) {
   TableReader r(file, root, "");
-  LOCKBOX_RETURN_IF_ERROR(r.RejectUnknownKeys(
-      {"listen", "data_dir", "store", "master_key_file", "log_level", "tls", "limits"}));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.RejectUnknownKeys({"listen", "data_dir", "store", "master_key_file", "log_level", "tls",
+                           "limits", "recovery", "self_service", "auth"}));
 
   std::string listen;
   LOCKBOX_RETURN_IF_ERROR(r.String("listen", &listen));
@@ -193,6 +298,15 @@ Status ReadConfig(const std::string& file, const toml::table& root, ServerConfig
   }
   LOCKBOX_ASSIGN_OR_RETURN(const toml::table* limits, r.Table("limits"));
   if (limits != nullptr) LOCKBOX_RETURN_IF_ERROR(ReadLimits(file, *limits, &config->limits));
+  LOCKBOX_ASSIGN_OR_RETURN(const toml::table* recovery, r.Table("recovery"));
+  if (recovery != nullptr)
+    LOCKBOX_RETURN_IF_ERROR(ReadRecovery(file, *recovery, &config->recovery));
+  LOCKBOX_ASSIGN_OR_RETURN(const toml::table* self_service, r.Table("self_service"));
+  if (self_service != nullptr) {
+    LOCKBOX_RETURN_IF_ERROR(ReadSelfService(file, *self_service, &config->self_service));
+  }
+  LOCKBOX_ASSIGN_OR_RETURN(const toml::table* auth, r.Table("auth"));
+  if (auth != nullptr) LOCKBOX_RETURN_IF_ERROR(ReadAuth(file, *auth, &config->auth));
   return Status::Ok();
 }
 
@@ -214,6 +328,17 @@ std::string Quote(std::string_view s) {
     }
   }
   return out + "\"";
+}
+
+// `key = ["a", "b"]`, or, when not set, the line commented out saying what applies instead.
+std::string ListLine(std::string_view key, const std::optional<std::vector<std::string>>& list,
+                     std::string_view unset) {
+  if (!list)
+    return "# " + std::string(key) + " = [\"...\", \"Other\"]  # not set: " + std::string(unset) +
+           "\n";
+  std::string out = std::string(key) + " = [";
+  for (size_t i = 0; i < list->size(); ++i) out += (i ? ", " : "") + Quote((*list)[i]);
+  return out + "]\n";
 }
 
 }  // namespace
@@ -311,6 +436,29 @@ std::string FormatConfig(const ServerConfig& c) {
       << "shutdown_timeout_ms = " << l.shutdown_timeout_ms
       << "  # grace for in-flight requests on SIGTERM\n"
       << "max_connections = " << l.max_connections << "\n";
+  const RecoveryConfig& r = c.recovery;
+  out << "\n[recovery]  # the recovery rules (docs/service.md)\n"
+      << ListLine("drive_unlock_reasons", r.drive_unlock_reasons, "MBAM's reasons")
+      << ListLine("tpm_reasons", r.tpm_reasons, "MBAM's TPM reasons")
+      << "report_interval_minutes = " << r.report_interval_minutes << "  # an agent's next report\n"
+      << "agent_tpm_unlock_window_minutes = " << r.agent_tpm_unlock_window_minutes
+      << "  # agents may reset a TPM lockout this long after a disclosure; 0: never\n";
+  const SelfServiceConfig& s = c.self_service;
+  out << "\n[self_service]\n"
+      << (s.notice ? "notice = " + Quote(*s.notice)
+                   : "# notice = \"...\"  # not set: the built-in notice")
+      << "\n"
+      << "attempts = " << s.attempts << "  # recovery attempts per user per window\n"
+      << "window_minutes = " << s.window_minutes << "\n";
+  const AuthConfig& a = c.auth;
+  out << "\n[auth]  # local accounts and sessions (docs/auth.md)\n"
+      << "min_password_length = " << a.min_password_length << "  # characters\n"
+      << "max_failed_logins = " << a.max_failed_logins << "  # then locked for lockout_minutes\n"
+      << "lockout_minutes = " << a.lockout_minutes << "\n"
+      << "session_idle_timeout_minutes = " << a.session_idle_timeout_minutes << "\n"
+      << "session_lifetime_hours = " << a.session_lifetime_hours << "\n"
+      << "argon2_time_cost = " << a.argon2_time_cost << "  # passes; new hashes only\n"
+      << "argon2_memory_kib = " << a.argon2_memory_kib << "  # per sign-in while it runs\n";
   return out.str();
 }
 

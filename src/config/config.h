@@ -11,8 +11,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/status.h"
 
@@ -48,6 +50,39 @@ struct Limits {
 enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kOff };
 const char* LogLevelName(LogLevel level);  // "info"
 
+// [recovery]: the escrow and recovery rules (service::OptionsFromConfig, docs/service.md).
+struct RecoveryConfig {
+  // The reasons a person may give for a recovery; not set: MBAM's lists. "Other" is always
+  // offered, added when a list lacks it.
+  std::optional<std::vector<std::string>> drive_unlock_reasons;
+  std::optional<std::vector<std::string>> tpm_reasons;
+  uint32_t report_interval_minutes = 90;  // an agent's next report
+  // An agent may fetch its TPM owner authorisation this long after a recovery password of
+  // its OS volume was disclosed; 0: never.
+  uint32_t agent_tpm_unlock_window_minutes = 0;
+  bool operator==(const RecoveryConfig&) const = default;
+};
+
+// [self_service]: end users recovering their own computers' keys.
+struct SelfServiceConfig {
+  std::optional<std::string> notice;  // what a user must acknowledge; not set: the built-in one
+  uint32_t attempts = 5;              // recovery attempts per user per window
+  uint32_t window_minutes = 60;
+  bool operator==(const SelfServiceConfig&) const = default;
+};
+
+// [auth]: local accounts and sessions (auth::OptionsFromConfig, docs/auth.md).
+struct AuthConfig {
+  uint32_t min_password_length = 12;  // characters
+  uint32_t max_failed_logins = 5;     // then the account is locked for lockout_minutes
+  uint32_t lockout_minutes = 15;
+  uint32_t session_idle_timeout_minutes = 30;
+  uint32_t session_lifetime_hours = 12;
+  uint32_t argon2_time_cost = 3;  // argon2id passes
+  uint32_t argon2_memory_kib = 19456;
+  bool operator==(const AuthConfig&) const = default;
+};
+
 struct ServerConfig {
   ListenAddress listen;
   // Relative paths below are relative to data_dir. Empty: the folder holding the config file.
@@ -59,6 +94,9 @@ struct ServerConfig {
   std::string tls_key_file = "tls/key.pem";
   Limits limits;
   LogLevel log_level = LogLevel::kInfo;
+  RecoveryConfig recovery;
+  SelfServiceConfig self_service;
+  AuthConfig auth;
 
   // `path` made absolute against data_dir; URLs and absolute paths are returned unchanged.
   std::string ResolvePath(const std::string& path) const;

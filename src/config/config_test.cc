@@ -27,6 +27,10 @@ TEST(ConfigTest, EmptyFileGivesDefaultsInTheConfigFolder) {
   EXPECT_EQ(config->ResolvePath(config->tls_cert_file), "/srv/lb/tls/cert.pem");
   EXPECT_EQ(config->limits, Limits{});
   EXPECT_EQ(config->log_level, LogLevel::kInfo);
+  EXPECT_EQ(config->recovery, RecoveryConfig{});
+  EXPECT_EQ(config->recovery.drive_unlock_reasons, std::nullopt);
+  EXPECT_EQ(config->self_service, SelfServiceConfig{});
+  EXPECT_EQ(config->auth, AuthConfig{});
 }
 
 TEST(ConfigTest, ReadsEveryKey) {
@@ -48,6 +52,23 @@ body_timeout_ms = 3
 idle_timeout_ms = 4
 shutdown_timeout_ms = 0
 max_connections = 7
+[recovery]
+drive_unlock_reasons = ["Lost PIN", "Other"]
+tpm_reasons = ["Clear TPM"]
+report_interval_minutes = 15
+agent_tpm_unlock_window_minutes = 120
+[self_service]
+notice = "Your recovery is recorded."
+attempts = 3
+window_minutes = 30
+[auth]
+min_password_length = 16
+max_failed_logins = 10
+lockout_minutes = 5
+session_idle_timeout_minutes = 20
+session_lifetime_hours = 8
+argon2_time_cost = 4
+argon2_memory_kib = 65536
 )");
   ASSERT_TRUE(config.ok()) << config.status().message();
   EXPECT_EQ(config->listen, (ListenAddress{"::1", 9443}));
@@ -57,6 +78,10 @@ max_connections = 7
   EXPECT_EQ(config->log_level, LogLevel::kDebug);
   const Limits expected{4096, 65536, 1, 2, 3, 4, 0, 7};
   EXPECT_EQ(config->limits, expected);
+  EXPECT_EQ(config->recovery, (RecoveryConfig{std::vector<std::string>{"Lost PIN", "Other"},
+                                              std::vector<std::string>{"Clear TPM"}, 15, 120}));
+  EXPECT_EQ(config->self_service, (SelfServiceConfig{"Your recovery is recorded.", 3, 30}));
+  EXPECT_EQ(config->auth, (AuthConfig{16, 10, 5, 20, 8, 4, 65536}));
 }
 
 TEST(ConfigTest, FormatParsesBackToTheSameConfig) {
@@ -68,16 +93,33 @@ TEST(ConfigTest, FormatParsesBackToTheSameConfig) {
   config.log_level = LogLevel::kOff;
   auto back = ParseConfig(FormatConfig(config), "x.toml", "/elsewhere");
   ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, config);  // the reason lists and the notice not set
+
+  config.recovery.drive_unlock_reasons = {"Lost \"PIN\"", "Other"};
+  config.recovery.tpm_reasons = {"Clear TPM"};
+  config.recovery.agent_tpm_unlock_window_minutes = 30;
+  config.self_service.notice = "Line one.\nLine two: \\ and \"quotes\".";
+  config.self_service.attempts = 2;
+  config.auth.argon2_memory_kib = 1024;
+  config.auth.session_lifetime_hours = 1;
+  back = ParseConfig(FormatConfig(config), "x.toml", "/elsewhere");
+  ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(*back, config);
 }
 
 TEST(ConfigTest, UnknownKeyIsRejectedWithFileLineAndKnownKeys) {
   EXPECT_EQ(ErrorOf("listen = \"127.0.0.1:1\"\nlisten_adress = \"x\"\n"),
             "/srv/lb/lockbox.toml:2: unknown key 'listen_adress'; check its spelling (known keys "
-            "here: listen, data_dir, store, master_key_file, log_level, tls, limits)");
+            "here: listen, data_dir, store, master_key_file, log_level, tls, limits, recovery, "
+            "self_service, auth)");
   EXPECT_NE(ErrorOf("[limits]\nbody_byte = 1\n").find("unknown key 'limits.body_byte'"),
             std::string::npos);
   EXPECT_NE(ErrorOf("[tls]\ncert = \"a\"\n").find("unknown key 'tls.cert'"), std::string::npos);
+  EXPECT_NE(ErrorOf("[recovery]\nreasons = []\n").find("unknown key 'recovery.reasons'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[self_service]\nattempt = 1\n").find("unknown key 'self_service.attempt'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[auth]\nlockout = 1\n").find("unknown key 'auth.lockout'"), std::string::npos);
 }
 
 TEST(ConfigTest, WrongTypeNamesKeyAndExpectation) {
@@ -88,6 +130,44 @@ TEST(ConfigTest, WrongTypeNamesKeyAndExpectation) {
             "/srv/lb/lockbox.toml:1: key 'store' must be a string (got an integer)");
   EXPECT_EQ(ErrorOf("limits = 3\n"),
             "/srv/lb/lockbox.toml:1: key 'limits' must be a table ([limits]) (got an integer)");
+}
+
+TEST(ConfigTest, ReasonListsAreArraysOfDistinctStrings) {
+  EXPECT_EQ(ErrorOf("[recovery]\ntpm_reasons = \"Clear TPM\"\n"),
+            "/srv/lb/lockbox.toml:2: key 'recovery.tpm_reasons' must be an array of 1 to 32 "
+            "strings (got a string)");
+  EXPECT_NE(ErrorOf("[recovery]\ntpm_reasons = []\n").find("(got 0 items)"), std::string::npos);
+  EXPECT_EQ(ErrorOf("[recovery]\ndrive_unlock_reasons = [\"Lost PIN\", 3]\n"),
+            "/srv/lb/lockbox.toml:2: item 2 of key 'recovery.drive_unlock_reasons' must be a "
+            "non-empty string of at most 256 bytes without control characters");
+  EXPECT_NE(ErrorOf("[recovery]\ndrive_unlock_reasons = [\"\"]\n").find("non-empty string"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[recovery]\ntpm_reasons = [\"a\\tb\"]\n").find("without control"),
+            std::string::npos);
+  EXPECT_EQ(ErrorOf("[recovery]\ndrive_unlock_reasons = [\"Lost PIN\", \"Lost PIN\"]\n"),
+            "/srv/lb/lockbox.toml:2: item 2 of key 'recovery.drive_unlock_reasons' repeats "
+            "\"Lost PIN\"");
+}
+
+TEST(ConfigTest, ServiceAndAuthValuesAreChecked) {
+  EXPECT_EQ(ErrorOf("[auth]\nmin_password_length = 4\n"),
+            "/srv/lb/lockbox.toml:2: key 'auth.min_password_length' must be an integer from 8 to "
+            "256 (got 4)");
+  EXPECT_NE(ErrorOf("[auth]\nargon2_memory_kib = 64\n").find("from 1024 to 4194304"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[recovery]\nreport_interval_minutes = 0\n").find("from 1 to 1440"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[self_service]\nattempts = \"5\"\n").find("(got a string)"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[self_service]\nnotice = \"\"\n").find("must be a non-empty string"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[self_service]\nnotice = \"" + std::string(8193, 'x') + "\"\n")
+                .find("at most 8192 bytes (got 8193)"),
+            std::string::npos);
+  EXPECT_EQ(ErrorOf("[auth]\nsession_idle_timeout_minutes = 90\nsession_lifetime_hours = 1\n"),
+            "/srv/lb/lockbox.toml:2: key 'auth.session_idle_timeout_minutes': must not be longer "
+            "than session_lifetime_hours (1 h)");
+  EXPECT_NE(ErrorOf("auth = 1\n").find("must be a table ([auth])"), std::string::npos);
 }
 
 TEST(ConfigTest, OutOfRangeValuesAreRejected) {

@@ -4,65 +4,18 @@
 #include <cctype>
 #include <set>
 
-#include "recovery/check.h"
+#include "crypto/sha256.h"
 #include "service/computers.h"
+#include "service/escrow_writes.h"
 
 namespace lockbox::service {
 namespace {
-
-Status CheckText(std::string_view what, std::string_view value, bool required) {
-  if (required && value.empty()) {
-    return Status::InvalidArgument(std::string(what) + " is empty: the agent must send it");
-  }
-  if (value.size() > kMaxTextBytes) {
-    return Status::InvalidArgument(std::string(what) + " is " + std::to_string(value.size()) +
-                                   " bytes long; at most " + std::to_string(kMaxTextBytes) +
-                                   " are accepted");
-  }
-  for (const char c : value) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      return Status::InvalidArgument(std::string(what) + " contains a control character");
-    }
-  }
-  return Status::Ok();
-}
 
 Status CheckCount(std::string_view what, size_t count, size_t max) {
   if (count <= max) return Status::Ok();
   return Status::InvalidArgument("the report has " + std::to_string(count) + " " +
                                  std::string(what) + "; at most " + std::to_string(max) +
                                  " are accepted");
-}
-
-Status CheckGuid(std::string_view what, const Guid& id) {
-  if (!id.IsZero()) return Status::Ok();
-  return Status::InvalidArgument(std::string(what) + " is missing (all zero)");
-}
-
-std::string_view PasswordText(const crypto::SecretBytes& password) {
-  return {reinterpret_cast<const char*>(password.data()), password.size()};
-}
-
-// Why a recovery password is malformed, naming blocks but never their digits: the digits of
-// a nearly right password are most of the secret.
-Status CheckPassword(const Guid& key_id, const crypto::SecretBytes& password) {
-  const recovery::CheckReport report = recovery::Check(PasswordText(password));
-  if (report.valid) return Status::Ok();
-  std::string problem;
-  if (!report.syntax_error.empty()) {
-    problem = "is not 8 blocks of 6 digits";
-  } else {
-    for (const recovery::BlockCheck& block : report.blocks) {
-      if (block.ok()) continue;
-      problem += problem.empty() ? "" : "; ";
-      problem +=
-          "block " + std::to_string(block.number) +
-          (block.problem == recovery::BlockProblem::kTooLarge ? " is above 720885 (11 x 65535)"
-                                                              : " is not divisible by 11");
-    }
-  }
-  return Status::InvalidArgument("the recovery password of key " + key_id.ToString() + " " +
-                                 problem + ": the agent read it wrongly; nothing was stored");
 }
 
 Status ValidateVolume(const ReportedVolume& reported) {
@@ -113,13 +66,8 @@ Status ValidateRecoveryPassword(const EscrowReport& report, const ReportedRecove
     return Status::InvalidArgument(what + " is not a recovery-password protector of volume " +
                                    rp.volume_id.ToString() + " in the report");
   }
-  LOCKBOX_RETURN_IF_ERROR(CheckPassword(rp.key_id, rp.password));
-  if (rp.key_package && rp.key_package->size() > kMaxKeyPackageBytes) {
-    return Status::InvalidArgument(what + ": the key package is " +
-                                   std::to_string(rp.key_package->size()) + " bytes; at most " +
-                                   std::to_string(kMaxKeyPackageBytes) + " are accepted");
-  }
-  return Status::Ok();
+  LOCKBOX_RETURN_IF_ERROR(CheckRecoveryPassword(rp.key_id, rp.password));
+  return rp.key_package ? CheckKeyPackage(rp.key_id, *rp.key_package) : Status::Ok();
 }
 
 Status Validate(const EscrowReport& report) {
@@ -151,18 +99,82 @@ Status Validate(const EscrowReport& report) {
     }
   }
   if (report.tpm_owner_auth) {
-    const size_t size = report.tpm_owner_auth->owner_auth.size();
-    if (size == 0 || size > kMaxTpmOwnerAuthBytes) {
-      return Status::InvalidArgument("the TPM owner authorisation is " + std::to_string(size) +
-                                     " bytes; 1 to " + std::to_string(kMaxTpmOwnerAuthBytes) +
-                                     " are accepted");
-    }
+    LOCKBOX_RETURN_IF_ERROR(CheckTpmOwnerAuth(report.tpm_owner_auth->owner_auth));
   }
   LOCKBOX_RETURN_IF_ERROR(CheckCount("users", report.users.size(), kMaxUsers));
   for (const std::string& user : report.users) {
     LOCKBOX_RETURN_IF_ERROR(CheckText("a user name", user, true));
   }
   return Status::Ok();
+}
+
+// Feeds `bytes` to `hasher` with its length first, so that no two reports encode alike.
+void Put(crypto::Sha256Hasher& hasher, std::span<const uint8_t> bytes) {
+  const uint64_t size = bytes.size();
+  uint8_t length[8];
+  for (int i = 0; i < 8; ++i) length[i] = static_cast<uint8_t>(size >> (8 * i));
+  hasher.Update(length);
+  hasher.Update(bytes);
+}
+void Put(crypto::Sha256Hasher& hasher, std::string_view text) {
+  Put(hasher, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+void Put(crypto::Sha256Hasher& hasher, const Guid& id) { Put(hasher, std::span(id.bytes)); }
+void Put(crypto::Sha256Hasher& hasher, int64_t n) { Put(hasher, std::to_string(n)); }
+void Put(crypto::Sha256Hasher& hasher, const std::optional<store::Time>& t) {
+  Put(hasher, t ? t->time_since_epoch().count() : int64_t{-1});
+}
+
+// SHA-256 over everything a report says, in a fixed encoding: two reports with the same
+// digest say the same. The secrets in it (recovery passwords, key packages, TPM owner
+// authorisation) are random values of 128 bits and more, so the digest reveals none of them.
+crypto::Sha256Digest ReportDigest(const EscrowReport& report) {
+  crypto::Sha256Hasher h;
+  Put(h, std::string_view("lockbox report v1"));
+  const store::Computer& c = report.computer;
+  Put(h, c.id);
+  Put(h, c.name);
+  Put(h, c.domain);
+  Put(h, c.os);
+  std::vector<std::string> hardware_ids = c.hardware_ids;
+  std::sort(hardware_ids.begin(), hardware_ids.end());
+  Put(h, static_cast<int64_t>(hardware_ids.size()));
+  for (const std::string& id : hardware_ids) Put(h, id);
+  Put(h, static_cast<int64_t>(report.volumes.size()));
+  for (const ReportedVolume& rv : report.volumes) {
+    const store::Volume& v = rv.volume;
+    Put(h, v.id);
+    Put(h, v.drive_letter);
+    Put(h, store::NameOf(v.type));
+    Put(h, v.description);
+    Put(h, v.encryption_method);
+    Put(h, store::NameOf(v.protection));
+    Put(h, store::NameOf(v.conversion));
+    Put(h, static_cast<int64_t>(v.protectors.size()));
+    for (const store::Protector& p : v.protectors) {
+      Put(h, p.id);
+      Put(h, store::NameOf(p.type));
+    }
+    Put(h, rv.metadata ? static_cast<int64_t>(rv.metadata->offset) : int64_t{-1});
+    if (rv.metadata) Put(h, rv.metadata->bytes);
+  }
+  Put(h, static_cast<int64_t>(report.recovery_passwords.size()));
+  for (const ReportedRecoveryPassword& rp : report.recovery_passwords) {
+    Put(h, rp.key_id);
+    Put(h, rp.volume_id);
+    Put(h, rp.password.span());
+    Put(h, rp.created_at);
+    Put(h, rp.key_package ? rp.key_package->span() : std::span<const uint8_t>());
+    Put(h, static_cast<int64_t>(rp.key_package.has_value()));
+  }
+  Put(h, static_cast<int64_t>(report.tpm_owner_auth.has_value()));
+  if (report.tpm_owner_auth) {
+    Put(h, report.tpm_owner_auth->owner_auth.span());
+    Put(h, report.tpm_owner_auth->changed_at);
+  }
+  Put(h, static_cast<int64_t>(report.users.size()));
+  for (const std::string& user : report.users) Put(h, LowerAscii(user));
+  return h.Finish();
 }
 
 // The computer as it would be stored, for comparing with what is: hardware IDs in the
@@ -186,8 +198,11 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
   }
   LOCKBOX_RETURN_IF_ERROR(Validate(report));
   const store::Time now = options_.now();
+  const crypto::Sha256Digest digest = ReportDigest(report);
   EscrowResponse response;
   response.next_report_in = options_.report_interval;
+  LOCKBOX_ASSIGN_OR_RETURN(const bool checked_in, CheckIn(report, digest, now, response));
+  if (checked_in) return response;
 
   const store::Computer reported = Comparable(report.computer);
   auto existing = store_.GetComputer(reported.id);
@@ -204,7 +219,8 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
     response.changed |= outcome != store::WriteOutcome::kUnchanged;
   }
 
-  LOCKBOX_RETURN_IF_ERROR(WriteSecrets(actor, report, response));
+  bool complete = true;
+  LOCKBOX_RETURN_IF_ERROR(WriteSecrets(actor, report, response, &complete));
   LOCKBOX_RETURN_IF_ERROR(RetireReplacedKeys(report, response));
 
   if (report.tpm_owner_auth) {
@@ -232,11 +248,41 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
       if (key.state == store::KeyState::kDisclosed) response.rotate.push_back(key.key_id);
     }
   }
+  // The next identical report may skip all of the above, unless this one's answer depends on
+  // more than what is stored: conflicts (audited at each report) or a stale TPM value.
+  complete = complete && response.conflicts.empty() &&
+             response.tpm_owner_auth != store::WriteOutcome::kStale;
+  if (complete) LOCKBOX_RETURN_IF_ERROR(store_.SetReportDigest(computer.id, digest));
   return response;
 }
 
+Result<bool> EscrowService::CheckIn(const EscrowReport& report, std::span<const uint8_t> digest,
+                                    store::Time now, EscrowResponse& response) {
+  auto stored = store_.GetCheckIn(report.computer.id);
+  if (!stored.ok()) {
+    if (stored.status().code() == ErrorCode::kNotFound) return false;
+    return stored.status();
+  }
+  if (stored->report_digest.size() != digest.size() ||
+      !crypto::ConstantTimeEqual(stored->report_digest, digest)) {
+    return false;
+  }
+  for (const ReportedRecoveryPassword& rp : report.recovery_passwords) {
+    response.secrets.push_back({rp.key_id, "recovery_password", store::WriteOutcome::kUnchanged});
+    if (rp.key_package) {
+      response.secrets.push_back({rp.key_id, "key_package", store::WriteOutcome::kUnchanged});
+    }
+  }
+  if (report.tpm_owner_auth) response.tpm_owner_auth = store::WriteOutcome::kUnchanged;
+  response.rotate = std::move(stored->awaiting_rotation);
+  store::Contact contact{.computer_id = report.computer.id, .at = now, .users = {}};
+  for (const std::string& user : report.users) contact.users.push_back(LowerAscii(user));
+  contacts_.Record(std::move(contact));
+  return true;
+}
+
 Status EscrowService::WriteSecrets(const Actor& actor, const EscrowReport& report,
-                                   EscrowResponse& response) {
+                                   EscrowResponse& response, bool* complete) {
   const store::Time now = options_.now();
   const auto record = [&](const Guid& key_id, const char* kind, store::WriteOutcome outcome) {
     response.secrets.push_back({key_id, kind, outcome});
@@ -244,25 +290,12 @@ Status EscrowService::WriteSecrets(const Actor& actor, const EscrowReport& repor
         outcome == store::WriteOutcome::kCreated || outcome == store::WriteOutcome::kUpdated;
     if (outcome != store::WriteOutcome::kConflict) return Status::Ok();
     response.conflicts.push_back(key_id);
-    store::AuditEntry entry = NewAuditEntry(actor, now);
-    entry.computer = AuditName(report.computer);
-    entry.key_id = key_id.ToString();
-    entry.key_type = kind;
-    entry.result = "escrow conflict: stored with other content; the stored one was kept";
-    return audit_.Append(entry).status();
+    return AuditConflict(audit_, actor, now, report.computer, key_id.ToString(), kind);
   };
 
   for (const ReportedRecoveryPassword& rp : report.recovery_passwords) {
-    // Stored in the canonical form, so "123456 234567 ..." and "123456-234567-..." are one
-    // password. Validate() checked it parses.
-    LOCKBOX_ASSIGN_OR_RETURN(auto password,
-                             recovery::RecoveryPassword::Parse(PasswordText(rp.password)));
-    std::string canonical = password.ToString();
-    const crypto::SecretBytes sealed_text(std::span<const uint8_t>(
-        reinterpret_cast<const uint8_t*>(canonical.data()), canonical.size()));
-    crypto::Wipe(
-        std::span<uint8_t>(reinterpret_cast<uint8_t*>(canonical.data()), canonical.size()));
-
+    // Validate() checked it parses.
+    LOCKBOX_ASSIGN_OR_RETURN(auto password, ParseCheckedPassword(rp.password));
     store::RecoveryKey key;
     key.key_id = rp.key_id;
     key.volume_id = rp.volume_id;
@@ -270,7 +303,7 @@ Status EscrowService::WriteSecrets(const Actor& actor, const EscrowReport& repor
     key.escrowed_at = now;
     key.source = "agent:" + report.computer.name;
     LOCKBOX_ASSIGN_OR_RETURN(const store::WriteOutcome outcome,
-                             store_.EscrowRecoveryKey(key, sealed_text));
+                             EscrowPassword(store_, key, password));
     LOCKBOX_RETURN_IF_ERROR(record(rp.key_id, "recovery_password", outcome));
     if (outcome == store::WriteOutcome::kConflict) continue;
 
@@ -286,6 +319,8 @@ Status EscrowService::WriteSecrets(const Actor& actor, const EscrowReport& repor
     if (stored.verification != store::Verification::kUnknown) continue;
     if (verifier_->Enqueue(rp.key_id, std::move(password), *volume->metadata)) {
       response.verification_queued.push_back(rp.key_id);
+    } else {
+      *complete = false;
     }
   }
   return Status::Ok();

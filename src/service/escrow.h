@@ -13,11 +13,13 @@
 
 #include <chrono>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "audit/audit_log.h"
 #include "crypto/secret.h"
+#include "service/contact_recorder.h"
 #include "service/options.h"
 #include "service/roles.h"
 #include "service/verifier.h"
@@ -93,25 +95,42 @@ class EscrowService {
   // `verifier` may be null (no metadata verification). All must outlive the service.
   EscrowService(store::Store& store, audit::AuditLog& audit, KeyVerifier* verifier,
                 const ServiceOptions& options)
-      : store_(store), audit_(audit), verifier_(verifier), options_(options) {}
+      : store_(store),
+        audit_(audit),
+        verifier_(verifier),
+        options_(options),
+        contacts_(store, options.contact_flush_interval) {}
 
   // An agent's report of its own computer (actor.computer must name report.computer.id).
   // kPermissionDenied for another role or computer; kInvalidArgument naming the first
-  // invalid field; nothing is written then.
+  // invalid field; nothing is written then. A report that repeats the last one fully
+  // processed (its digest matches) is a check-in: answered from one read, its contact time
+  // recorded in the next batch (ContactRecorder).
   Result<EscrowResponse> Escrow(const Actor& actor, const EscrowReport& report);
+
+  // Writes the contact times of check-ins now (they are written every
+  // options.contact_flush_interval anyway).
+  Status FlushContacts() { return contacts_.Flush(); }
 
   // Marks a recovery password for rotation (as if disclosed): the computer's agent is told to
   // replace it at its next report. Admins only; audited.
   Status ForceRotation(const Actor& actor, const Guid& key_id);
 
  private:
-  Status WriteSecrets(const Actor& actor, const EscrowReport& report, EscrowResponse& response);
+  // True, with the answer in `response`, when the report repeats the last one.
+  Result<bool> CheckIn(const EscrowReport& report, std::span<const uint8_t> digest, store::Time now,
+                       EscrowResponse& response);
+  // *complete is cleared when a check the report asked for was skipped (a full verification
+  // queue), so that the next identical report is processed in full again.
+  Status WriteSecrets(const Actor& actor, const EscrowReport& report, EscrowResponse& response,
+                      bool* complete);
   Status RetireReplacedKeys(const EscrowReport& report, EscrowResponse& response);
 
   store::Store& store_;
   audit::AuditLog& audit_;
   KeyVerifier* verifier_;
   const ServiceOptions& options_;
+  ContactRecorder contacts_;
 };
 
 }  // namespace lockbox::service

@@ -42,7 +42,32 @@ TEST_P(ServiceTest, SameReportTwiceChangesNothingAndSaysSo) {
   ASSERT_EQ(response.secrets.size(), 1u);
   EXPECT_EQ(response.secrets[0].outcome, store::WriteOutcome::kUnchanged);
   EXPECT_EQ(store_->GetRecoveryKey(kKey).value(), before);  // not even escrowed_at moved
+  // Contact times of check-ins are written in batches.
+  ASSERT_TRUE(escrow_->FlushContacts().ok());
   EXPECT_EQ(store_->GetComputer(kComputer)->last_contact, now_);
+  EXPECT_EQ(store_->ListComputerUsers(kComputer).value()[0].last_seen, now_);
+}
+
+TEST_P(ServiceTest, ACheckInStillCarriesRotationAndAChangedReportIsProcessedInFull) {
+  Escrow(MakeReport());
+  Escrow(MakeReport());  // a check-in
+  ASSERT_TRUE(escrow_->ForceRotation(Person("root", Role::kAdmin), kKey).ok());
+  EXPECT_EQ(Escrow(MakeReport()).rotate, std::vector<Guid>{kKey});
+
+  // The rotated report differs: processed in full, the old key retired.
+  const EscrowResponse rotated = Escrow(MakeReport(kNewKey, kPassword2));
+  EXPECT_TRUE(rotated.changed);
+  EXPECT_EQ(rotated.retired, std::vector<Guid>{kKey});
+  EXPECT_EQ(Escrow(MakeReport(kNewKey, kPassword2)).rotate, std::vector<Guid>{});
+
+  // A volume changed by someone else than this agent (a migration, an administrator): the same
+  // report as before is processed in full and puts the agent's values back.
+  store::Volume volume = store_->GetVolume(kVolume).value();
+  volume.description = "edited elsewhere";
+  ASSERT_TRUE(store_->UpsertVolume(volume).ok());
+  const EscrowResponse restored = Escrow(MakeReport(kNewKey, kPassword2));
+  EXPECT_TRUE(restored.changed);
+  EXPECT_EQ(store_->GetVolume(kVolume)->description, "Windows");
 }
 
 TEST_P(ServiceTest, PasswordsInOtherSpellingAreTheSameKey) {

@@ -1,5 +1,7 @@
 #include "service/options.h"
 
+#include <algorithm>
+
 namespace lockbox::service {
 
 std::vector<std::string> DefaultDriveUnlockReasons() {
@@ -18,6 +20,41 @@ std::vector<std::string> DefaultDriveUnlockReasons() {
 std::vector<std::string> DefaultTpmReasons() {
   return {"Turn on TPM", "Turn off TPM",      "Change TPM password",
           "Clear TPM",   "Reset TPM lockout", std::string(kOtherReason)};
+}
+
+std::string DefaultSelfServiceNotice() {
+  return "You are about to see the BitLocker recovery password of your computer. Use it only "
+         "to unlock your own computer, and do not share it: it is recorded who asked for it and "
+         "when, and it will be replaced after use. If the recovery screen appeared when you did "
+         "not expect it (no BIOS, disk or hardware change you know of), call the helpdesk "
+         "before entering the password.";
+}
+
+namespace {
+
+std::vector<std::string> WithOther(std::vector<std::string> reasons) {
+  if (std::find(reasons.begin(), reasons.end(), kOtherReason) == reasons.end()) {
+    reasons.emplace_back(kOtherReason);
+  }
+  return reasons;
+}
+
+}  // namespace
+
+ServiceOptions OptionsFromConfig(const config::ServerConfig& config) {
+  const config::RecoveryConfig& recovery = config.recovery;
+  const config::SelfServiceConfig& self_service = config.self_service;
+  ServiceOptions options;
+  options.report_interval = std::chrono::minutes(recovery.report_interval_minutes);
+  if (recovery.drive_unlock_reasons) {
+    options.drive_unlock_reasons = WithOther(*recovery.drive_unlock_reasons);
+  }
+  if (recovery.tpm_reasons) options.tpm_reasons = WithOther(*recovery.tpm_reasons);
+  options.agent_tpm_unlock_window = std::chrono::minutes(recovery.agent_tpm_unlock_window_minutes);
+  options.self_service_attempts = static_cast<int>(self_service.attempts);
+  options.self_service_window = std::chrono::minutes(self_service.window_minutes);
+  if (self_service.notice) options.self_service_notice = *self_service.notice;
+  return options;
 }
 
 }  // namespace lockbox::service

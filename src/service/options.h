@@ -1,4 +1,5 @@
-// ServiceOptions: the settings of the escrow and recovery rules (docs/service.md).
+// ServiceOptions: the settings of the escrow and recovery rules (docs/service.md). The server
+// makes them from its config file with OptionsFromConfig().
 #pragma once
 
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config/config.h"
 #include "store/records.h"
 
 namespace lockbox::service {
@@ -17,6 +19,8 @@ std::vector<std::string> DefaultDriveUnlockReasons();
 std::vector<std::string> DefaultTpmReasons();
 // The reason that needs free text beside it.
 inline constexpr std::string_view kOtherReason = "Other";
+// What a self-service user acknowledges before a recovery password is shown.
+std::string DefaultSelfServiceNotice();
 
 struct ServiceOptions {
   // How long an agent waits before its next report.
@@ -27,16 +31,25 @@ struct ServiceOptions {
   // Self-service: at most this many recovery attempts per user within the window.
   int self_service_attempts = 5;
   std::chrono::seconds self_service_window{std::chrono::hours(1)};
+  // The notice a self-service user must acknowledge (the portal shows it).
+  std::string self_service_notice = DefaultSelfServiceNotice();
   // An agent may fetch its TPM owner authorisation (to reset a TPM lockout) only when a
   // recovery password of one of its OS volumes was disclosed within this window. Zero: never.
   std::chrono::seconds agent_tpm_unlock_window{0};
   // Metadata verifications waiting beyond this are skipped (the key stays "unknown" until the
   // agent's next report with metadata).
   size_t verification_queue_entries = 64;
+  // How often the contact times of check-ins are written (ContactRecorder).
+  std::chrono::milliseconds contact_flush_interval{1000};
   // The current time; tests set a fixed clock.
   std::function<store::Time()> now = [] {
     return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   };
 };
+
+// The [recovery] and [self_service] sections of `config` over the defaults above. A
+// configured reason list that lacks "Other" gets it at the end: a person whose reason is not
+// listed can always describe it.
+ServiceOptions OptionsFromConfig(const config::ServerConfig& config);
 
 }  // namespace lockbox::service

@@ -30,6 +30,10 @@ std::string_view OperationName(Operation operation) {
       return "read TPM owner authorisation";
     case Operation::kListKeys:
       return "list a computer's keys";
+    case Operation::kBrowseComputers:
+      return "browse the computer directory";
+    case Operation::kListOwnComputers:
+      return "list their own computers";
     case Operation::kForceRotation:
       return "force key rotation";
     case Operation::kMigrate:
@@ -55,11 +59,14 @@ bool Permits(Role role, Operation operation) {
     case Operation::kRecoverTpmOwnerAuth:
       return role == Role::kAdmin || role == Role::kAdvancedHelpdesk;
     case Operation::kListKeys:
+    case Operation::kBrowseComputers:
       return role == Role::kAdmin || role == Role::kAdvancedHelpdesk || role == Role::kReportReader;
+    case Operation::kListOwnComputers:
+      return role == Role::kSelfServiceUser;
     case Operation::kForceRotation:
       return role == Role::kAdmin;
     case Operation::kMigrate:
-      return role == Role::kDataMigration;
+      return role == Role::kAdmin || role == Role::kDataMigration;
     case Operation::kReadAudit:
       return role == Role::kAdmin || role == Role::kReportReader;
   }

@@ -50,7 +50,9 @@ enum class Operation {
   kRecoverRetiredPassword,  // read a retired (replaced) recovery password: history
   kRecoverKeyPackage,
   kRecoverTpmOwnerAuth,
-  kListKeys,  // key metadata of a computer (no secrets)
+  kListKeys,          // key metadata of a computer (no secrets)
+  kBrowseComputers,   // search the computer directory, see a computer's details (no secrets)
+  kListOwnComputers,  // a self-service user's own computers and their volumes
   kForceRotation,
   kMigrate,
   kAgentTpmUnlock,  // an agent fetching its own TPM owner authorisation

@@ -47,12 +47,30 @@ TEST(RolesTest, AgentEscrowsButNeverReadsARecoveryPassword) {
   EXPECT_FALSE(Allowed(Role::kAgent, Operation::kRecoverTpmOwnerAuth));
 }
 
-TEST(RolesTest, DataMigrationOnlyMigrates) {
+TEST(RolesTest, DataMigrationOnlyMigratesAndAdminsMayToo) {
   EXPECT_TRUE(Allowed(Role::kDataMigration, Operation::kMigrate));
   for (Operation op : {Operation::kRecoverPassword, Operation::kListKeys, Operation::kEscrow}) {
     EXPECT_FALSE(Allowed(Role::kDataMigration, op));
   }
-  EXPECT_FALSE(Allowed(Role::kAdmin, Operation::kMigrate));
+  EXPECT_TRUE(Allowed(Role::kAdmin, Operation::kMigrate));
+  for (Role role : {Role::kHelpdesk, Role::kAdvancedHelpdesk, Role::kReportReader,
+                    Role::kSelfServiceUser, Role::kAgent}) {
+    EXPECT_FALSE(Allowed(role, Operation::kMigrate));
+  }
+}
+
+TEST(RolesTest, ComputerDirectoryIsForAdvancedHelpdeskAdminsAndReportReaders) {
+  for (Role role : {Role::kAdmin, Role::kAdvancedHelpdesk, Role::kReportReader}) {
+    EXPECT_TRUE(Allowed(role, Operation::kBrowseComputers));
+    EXPECT_FALSE(Allowed(role, Operation::kListOwnComputers));
+  }
+  for (Role role : {Role::kHelpdesk, Role::kSelfServiceUser, Role::kAgent, Role::kDataMigration}) {
+    EXPECT_FALSE(Allowed(role, Operation::kBrowseComputers));
+  }
+  EXPECT_TRUE(Allowed(Role::kSelfServiceUser, Operation::kListOwnComputers));
+  for (Role role : {Role::kHelpdesk, Role::kAgent, Role::kDataMigration}) {
+    EXPECT_FALSE(Allowed(role, Operation::kListOwnComputers));
+  }
 }
 
 TEST(RolesTest, OnlyAdminsAndReportReadersReadTheAuditLog) {

@@ -13,6 +13,7 @@
 #include "audit/audit_log.h"
 #include "postgres.h"
 #include "service/escrow.h"
+#include "service/migration.h"
 #include "service/recovery.h"
 #include "store/store.h"
 
@@ -109,9 +110,11 @@ class ServiceFixture : public ::testing::Test {
     audit_ = std::make_unique<audit::AuditLog>(*store_);
     escrow_ = std::make_unique<EscrowService>(*store_, *audit_, nullptr, options_);
     recovery_ = std::make_unique<RecoveryService>(*store_, *audit_, options_);
+    migration_ = std::make_unique<MigrationService>(*store_, *audit_, options_);
   }
 
   void TearDown() override {
+    migration_.reset();
     recovery_.reset();
     escrow_.reset();
     audit_.reset();
@@ -152,6 +155,7 @@ class ServiceFixture : public ::testing::Test {
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<EscrowService> escrow_;
   std::unique_ptr<RecoveryService> recovery_;
+  std::unique_ptr<MigrationService> migration_;
 };
 
 // Runs against both backends.

@@ -61,6 +61,8 @@ class Database {
   // concurrent writers collide (a PostgreSQL serialisation failure) the transaction is rolled
   // back and `body` runs again, so `body` must act only through the Transaction.
   virtual Status Transact(TxMode mode, const std::function<Status(Transaction&)>& body) = 0;
+  // Store::Backup: a consistent copy of the database in the new file `destination`.
+  virtual Status Backup(const std::string& destination) = 0;
 };
 
 // SQLite file at `path` (created with mode 0600 if absent): WAL, synchronous=FULL,

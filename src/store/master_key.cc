@@ -65,6 +65,11 @@ Result<crypto::SecretBytes> LoadMasterKey(const std::string& path) {
 Result<crypto::SecretBytes> CreateMasterKeyFile(const std::string& path) {
   crypto::SecretBytes key(kMasterKeySize);
   LOCKBOX_RETURN_IF_ERROR(crypto::RandomBytes(key.span()));
+  LOCKBOX_RETURN_IF_ERROR(WriteMasterKeyFile(path, key));
+  return key;
+}
+
+Status WriteMasterKeyFile(const std::string& path, const crypto::SecretBytes& key) {
   Fd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (fd.get() < 0) {
     if (errno == EEXIST) {
@@ -84,8 +89,12 @@ Result<crypto::SecretBytes> CreateMasterKeyFile(const std::string& path) {
     }
     done += static_cast<size_t>(n);
   }
-  if (fsync(fd.get()) != 0) return Errno("cannot sync master key file", path);
-  return key;
+  if (fsync(fd.get()) != 0) {
+    const Status status = Errno("cannot sync master key file", path);
+    unlink(path.c_str());
+    return status;
+  }
+  return Status::Ok();
 }
 
 }  // namespace lockbox::store

@@ -19,4 +19,8 @@ Result<crypto::SecretBytes> LoadMasterKey(const std::string& path);
 // existing file (kAlreadyExists).
 Result<crypto::SecretBytes> CreateMasterKeyFile(const std::string& path);
 
+// Writes `key` to the new file `path` with mode 0600 and syncs it (not its folder). Never
+// replaces an existing file (kAlreadyExists); removes what it wrote when writing fails.
+Status WriteMasterKeyFile(const std::string& path, const crypto::SecretBytes& key);
+
 }  // namespace lockbox::store

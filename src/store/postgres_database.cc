@@ -180,6 +180,13 @@ class PostgresDatabase : public Database {
     return status;
   }
 
+  Status Backup(const std::string&) override {
+    return Status::Unsupported(
+        "the store is PostgreSQL, which Lockbox does not copy itself: back it up with pg_dump "
+        "(e.g. `pg_dump --format=custom --file=lockbox.dump DBNAME`) and keep the master key "
+        "apart from the dump");
+  }
+
  private:
   std::mutex mu_;
   PGconn* conn_;

@@ -122,6 +122,22 @@ struct AuditEntry {
   friend bool operator==(const AuditEntry&, const AuditEntry&) = default;
 };
 
+// What the store remembers of a computer's agent between reports, so that a report repeating
+// the last one (the bulk of all traffic) is answered from one read.
+struct CheckIn {
+  // SHA-256 of the last report the escrow service fully processed (empty: none yet).
+  std::vector<uint8_t> report_digest;
+  // The computer's recovery passwords that are disclosed and wait to be replaced.
+  std::vector<Guid> awaiting_rotation;
+};
+
+// A computer seen at `at` with these users logged on (contact, not content).
+struct Contact {
+  Guid computer_id;
+  Time at{};
+  std::vector<std::string> users;  // lower case, known to the store already
+};
+
 // --- Accounts and credentials. The auth part (src/auth) decides what they mean; the store
 // keeps them. Every token is stored only as the SHA-256 of its text, and a password only as
 // its argon2id hash: nothing here lets someone who reads the database sign in.

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "store/search.h"
+
 namespace lockbox::store::internal {
 namespace {
 
@@ -17,6 +19,9 @@ struct Migration {
   int version;
   const char* description;
   std::vector<const char*> statements;
+  // Run after the statements, in the same transaction: fills in what SQL cannot compute the
+  // same way in both databases.
+  Status (*backfill)(Transaction& tx) = nullptr;
 };
 
 const std::vector<Migration>& Migrations() {
@@ -177,6 +182,23 @@ const std::vector<Migration>& Migrations() {
            " last_used BIGINT)",
            "CREATE INDEX machine_credentials_by_computer ON machine_credentials (computer_id)",
        }},
+      {3,
+       "search words of computer names and volume descriptions",
+       {
+           // See search.h. volume_id is '' for the word of the computer's name.
+           "CREATE TABLE search_words ("
+           " word_hex TEXT NOT NULL,"
+           " computer_id TEXT NOT NULL REFERENCES computers (id) ON DELETE CASCADE,"
+           " volume_id TEXT NOT NULL)",
+           "CREATE UNIQUE INDEX search_words_by_word ON search_words"
+           " (word_hex, computer_id, volume_id)",
+           "CREATE INDEX search_words_by_computer ON search_words (computer_id, volume_id)",
+           "CREATE INDEX search_words_by_volume ON search_words (volume_id)",
+       },
+       BackfillSearchWords},
+      {4,
+       "the digest of each computer's last report, for check-ins that change nothing",
+       {"ALTER TABLE computers ADD COLUMN report_digest BYTEA"}},
   };
   return kMigrations;
 }
@@ -210,6 +232,7 @@ Status Apply(Database& db, const Migration& m) {
     LOCKBOX_ASSIGN_OR_RETURN(const int current, CurrentVersion(tx));
     if (current >= m.version) return Status::Ok();  // another server was first
     for (const char* statement : m.statements) LOCKBOX_RETURN_IF_ERROR(tx.Exec(statement));
+    if (m.backfill != nullptr) LOCKBOX_RETURN_IF_ERROR(m.backfill(tx));
     const Value params[] = {int64_t{m.version}, std::string(m.description), NowSeconds()};
     return tx.Exec(
         "INSERT INTO schema_version (version, description, applied_at) VALUES ($1, $2, $3)",

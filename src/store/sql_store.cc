@@ -8,6 +8,7 @@
 #include "store/database.h"
 #include "store/schema.h"
 #include "store/sealing.h"
+#include "store/search.h"
 #include "store/store.h"
 
 namespace lockbox::store {
@@ -406,7 +407,7 @@ class SqlStore : public Store {
       LOCKBOX_RETURN_IF_ERROR(tx.Exec(
           "INSERT INTO computers (id, name, domain, os, last_contact) VALUES ($1, $2, $3, $4, $5)"
           " ON CONFLICT (id) DO UPDATE SET name = excluded.name, domain = excluded.domain,"
-          " os = excluded.os, last_contact = excluded.last_contact",
+          " os = excluded.os, last_contact = excluded.last_contact, report_digest = NULL",
           row));
       const Value id[] = {Text(c.id)};
       LOCKBOX_RETURN_IF_ERROR(
@@ -415,6 +416,9 @@ class SqlStore : public Store {
         const Value pair[] = {Text(c.id), Text(hw)};
         LOCKBOX_RETURN_IF_ERROR(tx.Exec(
             "INSERT INTO computer_hardware_ids (computer_id, hardware_id) VALUES ($1, $2)", pair));
+      }
+      if (!existing || existing->name != c.name) {
+        LOCKBOX_RETURN_IF_ERROR(internal::WriteComputerWords(tx, c.id, c.name));
       }
       return existing ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
     });
@@ -448,6 +452,24 @@ class SqlStore : public Store {
     });
   }
 
+  Result<std::vector<Computer>> SearchComputers(std::string_view prefix,
+                                                size_t max_results) override {
+    return Read([&](Transaction& tx) -> Result<std::vector<Computer>> {
+      // Every word_hex starting with the prefix's hex lies in [hex, hex + "g"): see search.h.
+      const std::string hex = internal::SearchWordHex(prefix);
+      const Value params[] = {
+          hex, hex + "g",
+          static_cast<int64_t>(std::min<size_t>(max_results, std::numeric_limits<int64_t>::max()))};
+      LOCKBOX_ASSIGN_OR_RETURN(auto rows,
+                               tx.Query("SELECT DISTINCT c.id, c.name FROM search_words w"
+                                        " JOIN computers c ON c.id = w.computer_id"
+                                        " WHERE w.word_hex >= $1 AND w.word_hex < $2"
+                                        " ORDER BY c.name, c.id LIMIT $3",
+                                        params));
+      return LoadComputers(tx, rows);
+    });
+  }
+
   Result<WriteOutcome> UpsertVolume(const Volume& volume) override {
     const Volume v = Normalized(volume);
     return Write([&](Transaction& tx) -> Result<WriteOutcome> {
@@ -475,6 +497,15 @@ class SqlStore : public Store {
             "INSERT INTO volume_protectors (volume_id, protector_id, type) VALUES ($1, $2, $3)",
             prow));
       }
+      if (!existing || existing->description != v.description ||
+          existing->computer_id != v.computer_id) {
+        LOCKBOX_RETURN_IF_ERROR(internal::WriteVolumeWords(tx, v));
+      }
+      // A changed volume: the computer's next report is processed in full, not matched
+      // against the last one (which no longer describes what is stored).
+      const Value computer[] = {Text(v.computer_id)};
+      LOCKBOX_RETURN_IF_ERROR(
+          tx.Exec("UPDATE computers SET report_digest = NULL WHERE id = $1", computer));
       return existing ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
     });
   }
@@ -677,6 +708,63 @@ class SqlStore : public Store {
                  " last_seen = CASE WHEN excluded.last_seen > computer_users.last_seen"
                  " THEN excluded.last_seen ELSE computer_users.last_seen END",
                  row));
+             return WriteOutcome::kUpdated;
+           })
+        .status();
+  }
+
+  Result<CheckIn> GetCheckIn(const Guid& computer_id) override {
+    return Read([&](Transaction& tx) -> Result<CheckIn> {
+      const Value id[] = {Text(computer_id)};
+      LOCKBOX_ASSIGN_OR_RETURN(auto rows,
+                               tx.Query("SELECT report_digest FROM computers WHERE id = $1", id));
+      if (rows.empty()) {
+        return Status::NotFound("no computer " + computer_id.ToString() + " in the store");
+      }
+      CheckIn check_in;
+      if (!rows[0].IsNull(0)) check_in.report_digest = rows[0].Bytes(0);
+      const Value params[] = {Text(computer_id), Name(KeyState::kDisclosed)};
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto keys, tx.Query("SELECT k.key_id FROM recovery_keys k JOIN volumes v"
+                              " ON k.volume_id = v.id WHERE v.computer_id = $1 AND k.state = $2"
+                              " ORDER BY k.key_id",
+                              params));
+      for (const Row& r : keys) {
+        LOCKBOX_ASSIGN_OR_RETURN(Guid key_id, Guid::Parse(r.Text(0)));
+        check_in.awaiting_rotation.push_back(key_id);
+      }
+      return check_in;
+    });
+  }
+
+  Status SetReportDigest(const Guid& computer_id, std::span<const uint8_t> digest) override {
+    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+             LOCKBOX_RETURN_IF_ERROR(ComputerMustExist(tx, computer_id));
+             const Value params[] = {Text(computer_id),
+                                     std::vector<uint8_t>(digest.begin(), digest.end())};
+             LOCKBOX_RETURN_IF_ERROR(
+                 tx.Exec("UPDATE computers SET report_digest = $2 WHERE id = $1", params));
+             return WriteOutcome::kUpdated;
+           })
+        .status();
+  }
+
+  Status RecordContacts(const std::vector<Contact>& contacts) override {
+    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+             for (const Contact& c : contacts) {
+               const Value computer[] = {Text(c.computer_id), Seconds(c.at)};
+               LOCKBOX_RETURN_IF_ERROR(
+                   tx.Exec("UPDATE computers SET last_contact = $2 WHERE id = $1 AND"
+                           " (last_contact IS NULL OR last_contact < $2)",
+                           computer));
+               for (const std::string& user : c.users) {
+                 const Value seen[] = {Text(c.computer_id), AsciiLower(user), Seconds(c.at)};
+                 LOCKBOX_RETURN_IF_ERROR(
+                     tx.Exec("UPDATE computer_users SET last_seen = $3 WHERE computer_id = $1 AND"
+                             " user_name = $2 AND last_seen < $3",
+                             seen));
+               }
+             }
              return WriteOutcome::kUpdated;
            })
         .status();
@@ -970,6 +1058,8 @@ class SqlStore : public Store {
     master_ = std::move(new_master);
     return Status::Ok();
   }
+
+  Status Backup(const std::string& destination) override { return db_->Backup(destination); }
 
  private:
   // Runs `body` in a transaction and returns what it returned.

@@ -11,8 +11,13 @@
 // fails is rolled back alone, exactly as its own transaction would be), commits once, and then
 // wakes them all. No caller returns before the commit that holds its writes has synced, so
 // each write is as durable when acknowledged as without grouping; only the syncs are shared.
+// Backup uses SQLite's online backup API in a single step: the copy is the snapshot one read
+// transaction sees, while other connections keep writing (WAL lets readers and a writer run
+// together). It is written to a temporary file beside the destination and renamed into place
+// only when complete and synced.
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,6 +29,7 @@
 #include <vector>
 
 #include "store/database.h"
+#include "util/files.h"
 
 namespace lockbox::store::internal {
 namespace {
@@ -54,6 +60,11 @@ Status SqliteError(sqlite3* db, int rc, std::string_view during) {
       return Status::Internal(message);
   }
 }
+
+struct ConnectionCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using ConnectionPtr = std::unique_ptr<sqlite3, ConnectionCloser>;
 
 struct StatementFinalizer {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
@@ -222,6 +233,35 @@ class SqliteDatabase : public Database {
     return me.status;
   }
 
+  Status Backup(const std::string& destination) override {
+    struct stat st {};
+    if (lstat(destination.c_str(), &st) == 0) {
+      return Status::AlreadyExists(destination +
+                                   " exists: choose a new file name for the backup (it never "
+                                   "replaces a file)");
+    }
+    std::string temp = destination + ".partial-XXXXXX";
+    std::vector<char> name(temp.begin(), temp.end());
+    name.push_back('\0');
+    const int fd = mkostemp(name.data(), O_CLOEXEC);  // mode 0600: the copy is as private
+    if (fd < 0) {
+      return Status::IoError("cannot create a file beside " + destination + ": " +
+                             std::strerror(errno));
+    }
+    temp = name.data();
+    Status status = CopyInto(temp);
+    if (status.ok() && fsync(fd) != 0) {
+      status = Status::IoError("cannot sync " + temp + ": " + std::strerror(errno));
+    }
+    close(fd);
+    if (status.ok()) status = RenameNoReplace(temp, destination);
+    if (!status.ok()) {
+      unlink(temp.c_str());
+      return status;
+    }
+    return SyncFolderOf(destination);
+  }
+
  private:
   struct PendingWrite {
     const std::function<Status(Transaction&)>* body = nullptr;
@@ -263,6 +303,43 @@ class SqliteDatabase : public Database {
       (void)tx.Exec("ROLLBACK");
       fail_all(committed);
     }
+  }
+
+  // Copies the database into the (empty) SQLite file at `path`, leaving it one
+  // self-contained file.
+  Status CopyInto(const std::string& path) {
+    sqlite3* raw = nullptr;
+    int rc =
+        sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    ConnectionPtr copy(raw);
+    if (rc != SQLITE_OK) return SqliteError(raw, rc, "opening the backup file " + path);
+    {
+      const std::lock_guard<std::mutex> lock(mu_);
+      sqlite3_backup* backup = sqlite3_backup_init(copy.get(), "main", db_, "main");
+      if (backup == nullptr) {
+        return SqliteError(copy.get(), sqlite3_errcode(copy.get()), "starting the backup");
+      }
+      // -1: every page in one step, so the copy is one consistent snapshot.
+      for (int waited_ms = 0;; waited_ms += 50) {
+        rc = sqlite3_backup_step(backup, -1);
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || waited_ms >= kBusyTimeoutMs) break;
+        sqlite3_sleep(50);
+      }
+      const int finished = sqlite3_backup_finish(backup);
+      if (rc != SQLITE_DONE) return SqliteError(copy.get(), rc, "copying the store");
+      if (finished != SQLITE_OK) return SqliteError(copy.get(), finished, "finishing the backup");
+    }
+    // The store is in WAL mode and the copy would be too: a copy without a -wal file beside
+    // it is what a backup should be.
+    {
+      StatementCache statements(copy.get());  // finalized before the copy closes
+      SqliteTransaction connection(copy.get(), statements);
+      Transaction& tx = connection;
+      LOCKBOX_RETURN_IF_ERROR(tx.Exec("PRAGMA journal_mode=DELETE"));
+    }
+    rc = sqlite3_close(copy.release());
+    if (rc != SQLITE_OK) return SqliteError(nullptr, rc, "closing the backup file " + path);
+    return Status::Ok();
   }
 
   std::mutex mu_;  // the connection and its statements

@@ -46,6 +46,11 @@ class Store {
   // Computers whose name matches `name` ignoring ASCII case (names are not unique).
   virtual Result<std::vector<Computer>> FindComputersByName(std::string_view name) = 0;
   virtual Result<std::vector<Computer>> FindComputersByHardwareId(std::string_view id) = 0;
+  // The computer directory: computers whose name, or a word of one of whose volumes'
+  // descriptions ("PC-07 BACKUP 6/7/2023"), starts with `prefix`, ignoring ASCII case; by name,
+  // at most `max_results`. An indexed range scan, so fast for any number of computers.
+  virtual Result<std::vector<Computer>> SearchComputers(std::string_view prefix,
+                                                        size_t max_results) = 0;
 
   // --- Volumes: the computer must exist (kNotFound otherwise).
   virtual Result<WriteOutcome> UpsertVolume(const Volume& volume) = 0;
@@ -89,6 +94,13 @@ class Store {
                                     Time seen_at) = 0;
   virtual Result<std::vector<ComputerUser>> ListComputerUsers(const Guid& computer_id) = 0;
   virtual Result<std::vector<Guid>> FindComputersByUser(std::string_view user) = 0;
+
+  // --- Check-ins (the escrow service's fast path for reports that repeat the last one).
+  virtual Result<CheckIn> GetCheckIn(const Guid& computer_id) = 0;  // kNotFound
+  virtual Status SetReportDigest(const Guid& computer_id, std::span<const uint8_t> digest) = 0;
+  // Moves contact times forward (never back), for many computers in one transaction: the
+  // computers' last_contact, and the last_seen of the users listed (unknown ones are ignored).
+  virtual Status RecordContacts(const std::vector<Contact>& contacts) = 0;
 
   // --- Audit log: append and read only.
   // Appends `entry` with the next sequence number and prev_hash set to the last entry's hash
@@ -151,6 +163,13 @@ class Store {
   // --- Master key rotation: re-wraps the data key under `new_master_key` (32 bytes). The
   // store must be opened with the new key from then on; sealed records are not touched.
   virtual Status RewrapDataKey(const crypto::SecretBytes& new_master_key) = 0;
+
+  // --- Backup: a consistent copy of the whole store in the new file `destination` (mode
+  // 0600, synced, then renamed into place; kAlreadyExists rather than replacing a file), taken
+  // while other connections keep reading and writing. It holds the data key wrapped by the
+  // master key, never the master key: it opens with OpenStore() and the same master key.
+  // SQLite only; PostgreSQL is kUnsupported (back it up with pg_dump).
+  virtual Status Backup(const std::string& destination) = 0;
 };
 
 // Opens (creating if needed) the store at `url_or_path`: a "postgresql://" or "postgres://"

@@ -132,6 +132,28 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     return rows;
   }
 
+  // The query plan of `select`, in either database's words. On a nearly empty table
+  // PostgreSQL rightly prefers a sequential scan; it is forbidden here to see whether an index
+  // can answer the query at all.
+  std::string PlanOf(std::string_view select, std::vector<Value> params) {
+    const bool sqlite = GetParam() == Backend::kSqlite;
+    auto db = internal::OpenDatabase(url_);
+    EXPECT_TRUE(db.ok()) << db.status().message();
+    if (!db.ok()) return "";
+    std::string plan;
+    const Status status = (*db)->Transact(TxMode::kWrite, [&](Transaction& tx) -> Status {
+      if (!sqlite) LOCKBOX_RETURN_IF_ERROR(tx.Exec("SET LOCAL enable_seqscan = off"));
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto rows,
+          tx.Query(std::string(sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + std::string(select),
+                   params));
+      for (const Row& r : rows) plan += r.Text(sqlite ? 3 : 0) + "\n";
+      return Status::Ok();
+    });
+    EXPECT_TRUE(status.ok()) << status.message();
+    return plan;
+  }
+
   std::string temp_dir_;
   std::string url_;
   std::string files_at_rest_;
@@ -143,9 +165,11 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(StoreTest, FreshStoreRecordsEachMigrationOnce) {
   const auto rows = Raw("SELECT version FROM schema_version ORDER BY version");
-  ASSERT_EQ(rows.size(), 2u);
+  ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0].Int(0), 1);
   EXPECT_EQ(rows[1].Int(0), 2);
+  EXPECT_EQ(rows[2].Int(0), 3);
+  EXPECT_EQ(rows[3].Int(0), 4);
 }
 
 TEST_P(StoreTest, ReopeningAppliesNoMigrationAgainAndKeepsData) {
@@ -153,7 +177,7 @@ TEST_P(StoreTest, ReopeningAppliesNoMigrationAgainAndKeepsData) {
   store_.reset();
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
-  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 2u);
+  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 4u);
   auto volume = (*reopened)->GetVolume(kVolume);
   ASSERT_TRUE(volume.ok());
   EXPECT_EQ(*volume, MakeVolume(kVolume));
@@ -228,6 +252,100 @@ TEST_P(StoreTest, VolumeUpsertKeepsProtectorsAndReportsChanges) {
   EXPECT_EQ((*listed)[0].protectors.size(), 1u);
 }
 
+// --- The computer directory
+
+class DirectoryStoreTest : public StoreTest {
+ protected:
+  // kComputer "PC-Accounting-07" with a volume described "PC-ACCOUNTING-07 BACKUP 6/7/2023",
+  // and "PC-Sales-01" with a volume described "Sales DATA".
+  void AddTwoComputers() {
+    AddComputerAndVolume();
+    Volume backup = MakeVolume(kOtherVolume);
+    backup.description = "PC-ACCOUNTING-07 BACKUP 6/7/2023";
+    ASSERT_TRUE(store_->UpsertVolume(backup).ok());
+    Computer sales = MakeComputer();
+    sales.id = kSales;
+    sales.name = "PC-Sales-01";
+    ASSERT_TRUE(store_->UpsertComputer(sales).ok());
+    Volume data = MakeVolume(G("2f595209-f5b9-49a0-85d4-cb8f80258c27"));
+    data.computer_id = kSales;
+    data.description = "Sales DATA";
+    ASSERT_TRUE(store_->UpsertVolume(data).ok());
+  }
+
+  std::vector<std::string> Search(std::string_view prefix, size_t max = 100) {
+    std::vector<std::string> names;
+    auto found = store_->SearchComputers(prefix, max);
+    EXPECT_TRUE(found.ok()) << found.status().message();
+    if (found.ok()) {
+      for (const Computer& c : *found) names.push_back(c.name);
+    }
+    return names;
+  }
+
+  const Guid kSales = G("0b1d7f1e-5a33-4c1e-9d2b-6f5e4c3b2a11");
+};
+
+using Names = std::vector<std::string>;
+
+TEST_P(DirectoryStoreTest, FindsByNamePrefixOrDescriptionWordIgnoringCase) {
+  AddTwoComputers();
+  EXPECT_EQ(Search("pc-acc"), Names{"PC-Accounting-07"});
+  EXPECT_EQ(Search("BACK"), Names{"PC-Accounting-07"});
+  EXPECT_EQ(Search("6/7/2023"), Names{"PC-Accounting-07"});
+  EXPECT_EQ(Search("windows"), Names{"PC-Accounting-07"});
+  EXPECT_EQ(Search("data"), Names{"PC-Sales-01"});
+  EXPECT_EQ(Search("PC-"), (Names{"PC-Accounting-07", "PC-Sales-01"}));  // each once, by name
+  EXPECT_EQ(Search("PC-", 1), Names{"PC-Accounting-07"});
+  EXPECT_EQ(Search("ounting"), Names{});  // a prefix, not a substring
+  EXPECT_EQ(Search("pc-accounting-07x"), Names{});
+}
+
+TEST_P(DirectoryStoreTest, RenamesAndNewDescriptionsReplaceTheirWords) {
+  AddTwoComputers();
+  Computer renamed = MakeComputer();
+  renamed.name = "PC-Finance-07";
+  ASSERT_TRUE(store_->UpsertComputer(renamed).ok());
+  Volume relabelled = MakeVolume(kOtherVolume);
+  relabelled.description = "ARCHIVE";
+  ASSERT_TRUE(store_->UpsertVolume(relabelled).ok());
+  EXPECT_EQ(Search("backup"), Names{});
+  EXPECT_EQ(Search("pc-acc"), Names{});
+  EXPECT_EQ(Search("pc-fin"), Names{"PC-Finance-07"});
+  EXPECT_EQ(Search("archive"), Names{"PC-Finance-07"});
+  // A volume that moves to another computer takes its words along.
+  relabelled.computer_id = kSales;
+  ASSERT_TRUE(store_->UpsertVolume(relabelled).ok());
+  EXPECT_EQ(Search("archive"), Names{"PC-Sales-01"});
+}
+
+TEST_P(DirectoryStoreTest, MigrationFillsInTheWordsOfWhatWasStoredBefore) {
+  AddTwoComputers();
+  store_.reset();
+  // The store as schema version 2 left it.
+  Raw("DROP TABLE search_words");
+  Raw("ALTER TABLE computers DROP COLUMN report_digest");
+  Raw("DELETE FROM schema_version WHERE version >= 3");
+  auto reopened = OpenStore(url_, master_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  store_ = std::move(reopened).value();
+  EXPECT_EQ(Search("backup"), Names{"PC-Accounting-07"});
+  EXPECT_EQ(Search("pc-sa"), Names{"PC-Sales-01"});
+}
+
+TEST_P(DirectoryStoreTest, SearchIsAnIndexRangeScan) {
+  const std::string plan =
+      PlanOf("SELECT computer_id FROM search_words WHERE word_hex >= $1 AND word_hex < $2",
+             {std::string("70632d"), std::string("70632dg")});  // "pc-"
+  EXPECT_NE(plan.find("search_words_by_word"), std::string::npos) << plan;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DirectoryStoreTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& param) {
+                           return param.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+                         });
+
 // --- Escrow
 
 TEST_P(StoreTest, EscrowingTheSameKeyTwiceChangesNothing) {
@@ -283,24 +401,9 @@ TEST_P(StoreTest, PrefixLookupFindsOneSeveralOrNone) {
 }
 
 TEST_P(StoreTest, PrefixLookupIsAnIndexRangeScan) {
-  const bool sqlite = GetParam() == Backend::kSqlite;
-  auto db = internal::OpenDatabase(url_);
-  ASSERT_TRUE(db.ok());
-  std::string plan;
-  const Status status = (*db)->Transact(TxMode::kWrite, [&](Transaction& tx) -> Status {
-    // On a nearly empty table PostgreSQL rightly prefers a sequential scan; forbid it to see
-    // whether the index can answer the range at all.
-    if (!sqlite) LOCKBOX_RETURN_IF_ERROR(tx.Exec("SET LOCAL enable_seqscan = off"));
-    const Value range[] = {std::string("4381f759"), std::string("4381f759g")};
-    auto rows = tx.Query(std::string(sqlite ? "EXPLAIN QUERY PLAN" : "EXPLAIN") +
-                             " SELECT key_id FROM recovery_keys"
-                             " WHERE key_hex >= $1 AND key_hex < $2",
-                         range);
-    if (!rows.ok()) return rows.status();
-    for (const Row& r : *rows) plan += r.Text(sqlite ? 3 : 0) + "\n";
-    return Status::Ok();
-  });
-  ASSERT_TRUE(status.ok()) << status.message();
+  const std::string plan =
+      PlanOf("SELECT key_id FROM recovery_keys WHERE key_hex >= $1 AND key_hex < $2",
+             {std::string("4381f759"), std::string("4381f759g")});
   EXPECT_NE(plan.find("recovery_keys_by_hex"), std::string::npos) << plan;
 }
 
@@ -574,6 +677,81 @@ TEST_P(StoreTest, FilesAtRestHoldNoSecretInClearText) {
   EXPECT_EQ(everything.find("111111222222"), std::string::npos);
   EXPECT_EQ(everything.find("KEYPACKAGE-CLEARTEXT-MARK"), std::string::npos);
   EXPECT_EQ(everything.find("TPMAUTH-CLEARTEXT-MARK"), std::string::npos);
+}
+
+// --- Backup
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST_P(StoreTest, BackupWhileAnotherConnectionWritesOpensWithTheSameMasterKey) {
+  AddComputerAndVolume();
+  Escrow(kKey, kPassword1);
+  if (GetParam() == Backend::kPostgres) {
+    const Status status = store_->Backup("/tmp/lockbox-never-written.db");
+    EXPECT_EQ(status.code(), ErrorCode::kUnsupported);
+    EXPECT_NE(status.message().find("pg_dump"), std::string::npos) << status.message();
+    EXPECT_FALSE(fs::exists("/tmp/lockbox-never-written.db"));
+    return;
+  }
+  // Another connection escrows keys all through the backup.
+  std::atomic<bool> stop{false};
+  std::atomic<int> written{0};
+  std::thread writer([&] {
+    auto other = OpenStore(url_, master_);
+    ASSERT_TRUE(other.ok()) << other.status().message();
+    for (int i = 1; !stop; ++i) {
+      char id[37];
+      std::snprintf(id, sizeof id, "%08x-0000-4000-8000-00000000000b", i);
+      if ((*other)->EscrowRecoveryKey(MakeKey(G(id)), Secret(kPassword2)).ok()) ++written;
+    }
+  });
+  while (written < 5) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const std::string copy = temp_dir_ + "/backup.db";
+  const Status status = store_->Backup(copy);
+  const int written_before_done = written;
+  stop = true;
+  writer.join();
+  ASSERT_TRUE(status.ok()) << status.message();
+
+  EXPECT_EQ(fs::status(copy).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  for (const auto& entry : fs::directory_iterator(temp_dir_)) {
+    EXPECT_EQ(entry.path().filename().string().find("backup.db."), std::string::npos)
+        << entry.path() << " was left beside the backup";
+  }
+  EXPECT_EQ(ReadAll(copy).find(std::string(master_.data(), master_.data() + master_.size())),
+            std::string::npos);
+
+  EXPECT_EQ(OpenStore(copy, MasterKey(8)).status().code(), ErrorCode::kWrongKey);
+  auto restored = OpenStore(copy, master_);
+  ASSERT_TRUE(restored.ok()) << restored.status().message();
+  EXPECT_EQ(Plain((*restored)->OpenRecoveryPassword(kKey).value()), kPassword1);
+  auto keys = (*restored)->ListRecoveryKeys(kVolume);
+  ASSERT_TRUE(keys.ok());
+  EXPECT_GE(keys->size(), size_t{1 + 5});
+  EXPECT_LE(keys->size(), size_t(1 + written_before_done));
+  for (const RecoveryKey& key : *keys) {
+    EXPECT_TRUE((*restored)->OpenRecoveryPassword(key.key_id).ok()) << key.key_id.ToString();
+  }
+}
+
+TEST(SqliteStoreTest, BackupNeverReplacesAFile) {
+  char templ[] = "/tmp/lockbox-store-test-XXXXXX";
+  ASSERT_NE(mkdtemp(templ), nullptr);
+  const std::string dir = templ;
+  {
+    auto store = OpenStore(dir + "/lockbox.db", MasterKey(7));
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    std::ofstream(dir + "/taken.db") << "precious";
+    const Status status = (*store)->Backup(dir + "/taken.db");
+    EXPECT_EQ(status.code(), ErrorCode::kAlreadyExists);
+    EXPECT_EQ(ReadAll(dir + "/taken.db"), "precious");
+    EXPECT_EQ((*store)->Backup(dir + "/no-such-folder/copy.db").code(), ErrorCode::kIoError);
+  }
+  fs::remove_all(dir);
 }
 
 // SQLite's own settings: the durability promises of docs/store.md, and a private file.

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "util/utc_time.h"
+
 namespace lockbox {
 namespace {
 
@@ -125,12 +127,8 @@ std::string FiletimeToIso8601(uint64_t filetime) {
       seconds - kUnixEpochSeconds > 253402300799ULL) {
     return "";
   }
-  const auto unix_seconds = static_cast<time_t>(seconds - kUnixEpochSeconds);
-  std::tm tm{};
-  if (gmtime_r(&unix_seconds, &tm) == nullptr) return "";
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return FormatUtc(std::chrono::sys_seconds(
+      std::chrono::seconds(static_cast<int64_t>(seconds - kUnixEpochSeconds))));
 }
 
 }  // namespace lockbox

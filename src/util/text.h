@@ -23,6 +23,7 @@ Result<std::string> Utf16LeToUtf8(std::span<const uint8_t> utf16);
 // Lower-case hex digits of `bytes`, two per byte.
 std::string ToHex(std::span<const uint8_t> bytes);
 
+
 // A Windows FILETIME (100 ns ticks since 1601-01-01 UTC) as "2023-04-05T06:07:08Z".
 // Zero or out-of-range values give "".
 std::string FiletimeToIso8601(uint64_t filetime);

@@ -1,6 +1,7 @@
 #include "lockbox_process.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +41,12 @@ int Wait(pid_t pid) {
 CommandResult Lockbox(const TestDir& tmp, const std::vector<std::string>& args) {
   const int code = Wait(Spawn(args, tmp / "out.txt", tmp / "err.txt"));
   return {code, ReadFile(tmp / "out.txt"), ReadFile(tmp / "err.txt")};
+}
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 07777;
 }
 
 int ListeningPort(const std::string& log_path) {

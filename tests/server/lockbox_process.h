@@ -26,6 +26,9 @@ struct CommandResult {
 // Runs `lockbox args...` to completion, its output in files of `tmp`.
 CommandResult Lockbox(const TestDir& tmp, const std::vector<std::string>& args);
 
+// The permission bits of `path` (0 when it does not exist).
+mode_t ModeOf(const std::string& path);
+
 // The port a `lockbox serve` writing its log to `log_path` listens on, from its "listening"
 // line; 0 when none appeared within 30 seconds.
 int ListeningPort(const std::string& log_path);

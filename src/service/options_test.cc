@@ -1,0 +1,43 @@
+#include "service/options.h"
+
+#include <gtest/gtest.h>
+
+namespace lockbox::service {
+namespace {
+
+// The config's defaults (config.h) are the service's: a config file that sets nothing
+// changes nothing.
+TEST(OptionsFromConfigTest, AnEmptyConfigGivesTheDefaults) {
+  const ServiceOptions defaults;
+  const ServiceOptions options = OptionsFromConfig(config::ServerConfig{});
+  EXPECT_EQ(options.report_interval, defaults.report_interval);
+  EXPECT_EQ(options.drive_unlock_reasons, DefaultDriveUnlockReasons());
+  EXPECT_EQ(options.tpm_reasons, DefaultTpmReasons());
+  EXPECT_EQ(options.self_service_attempts, defaults.self_service_attempts);
+  EXPECT_EQ(options.self_service_window, defaults.self_service_window);
+  EXPECT_EQ(options.self_service_notice, DefaultSelfServiceNotice());
+  EXPECT_EQ(options.agent_tpm_unlock_window, defaults.agent_tpm_unlock_window);
+}
+
+TEST(OptionsFromConfigTest, ConfiguredValuesAreTakenAndOtherIsAlwaysOffered) {
+  config::ServerConfig config;
+  config.recovery.drive_unlock_reasons = {"Lost PIN", "BIOS changed"};
+  config.recovery.tpm_reasons = {"Other", "Clear TPM"};
+  config.recovery.report_interval_minutes = 15;
+  config.recovery.agent_tpm_unlock_window_minutes = 120;
+  config.self_service.notice = "Recorded.";
+  config.self_service.attempts = 3;
+  config.self_service.window_minutes = 30;
+  const ServiceOptions options = OptionsFromConfig(config);
+  EXPECT_EQ(options.drive_unlock_reasons,
+            (std::vector<std::string>{"Lost PIN", "BIOS changed", "Other"}));
+  EXPECT_EQ(options.tpm_reasons, (std::vector<std::string>{"Other", "Clear TPM"}));
+  EXPECT_EQ(options.report_interval, std::chrono::minutes(15));
+  EXPECT_EQ(options.agent_tpm_unlock_window, std::chrono::hours(2));
+  EXPECT_EQ(options.self_service_notice, "Recorded.");
+  EXPECT_EQ(options.self_service_attempts, 3);
+  EXPECT_EQ(options.self_service_window, std::chrono::minutes(30));
+}
+
+}  // namespace
+}  // namespace lockbox::service

@@ -1,0 +1,73 @@
+#include "store/search.h"
+
+#include "util/text.h"
+
+namespace lockbox::store::internal {
+namespace {
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+Status InsertWord(Transaction& tx, std::string_view word, const Guid& computer_id,
+                  const std::string& volume_id) {
+  const Value row[] = {SearchWordHex(word), computer_id.ToString(), volume_id};
+  return tx.Exec(
+      "INSERT INTO search_words (word_hex, computer_id, volume_id) VALUES ($1, $2, $3)"
+      " ON CONFLICT DO NOTHING",
+      row);
+}
+
+}  // namespace
+
+std::string SearchWordHex(std::string_view word) {
+  std::string lower(word);
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return ToHex({reinterpret_cast<const uint8_t*>(lower.data()), lower.size()});
+}
+
+Status WriteComputerWords(Transaction& tx, const Guid& computer_id, std::string_view name) {
+  // A computer's own row has no volume: volume_id ''.
+  const Value id[] = {computer_id.ToString()};
+  LOCKBOX_RETURN_IF_ERROR(
+      tx.Exec("DELETE FROM search_words WHERE computer_id = $1 AND volume_id = ''", id));
+  return name.empty() ? Status::Ok() : InsertWord(tx, name, computer_id, "");
+}
+
+Status WriteVolumeWords(Transaction& tx, const Volume& volume) {
+  const std::string volume_id = volume.id.ToString();
+  const Value id[] = {volume_id};
+  LOCKBOX_RETURN_IF_ERROR(tx.Exec("DELETE FROM search_words WHERE volume_id = $1", id));
+  const std::string_view text = volume.description;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && IsSpace(text[i])) ++i;
+    const size_t start = i;
+    while (i < text.size() && !IsSpace(text[i])) ++i;
+    if (i > start) {
+      LOCKBOX_RETURN_IF_ERROR(
+          InsertWord(tx, text.substr(start, i - start), volume.computer_id, volume_id));
+    }
+  }
+  return Status::Ok();
+}
+
+Status BackfillSearchWords(Transaction& tx) {
+  LOCKBOX_ASSIGN_OR_RETURN(auto computers, tx.Query("SELECT id, name FROM computers"));
+  for (const Row& row : computers) {
+    LOCKBOX_ASSIGN_OR_RETURN(const Guid id, Guid::Parse(row.Text(0)));
+    LOCKBOX_RETURN_IF_ERROR(WriteComputerWords(tx, id, row.Text(1)));
+  }
+  LOCKBOX_ASSIGN_OR_RETURN(auto volumes,
+                           tx.Query("SELECT id, computer_id, description FROM volumes"));
+  for (const Row& row : volumes) {
+    Volume volume;
+    LOCKBOX_ASSIGN_OR_RETURN(volume.id, Guid::Parse(row.Text(0)));
+    LOCKBOX_ASSIGN_OR_RETURN(volume.computer_id, Guid::Parse(row.Text(1)));
+    volume.description = row.Text(2);
+    LOCKBOX_RETURN_IF_ERROR(WriteVolumeWords(tx, volume));
+  }
+  return Status::Ok();
+}
+
+}  // namespace lockbox::store::internal

@@ -1,0 +1,28 @@
+// Internal to the store: the words the computer directory searches (the search_words table).
+//
+// A computer's whole name is one word; each word (separated by white space) of a volume's
+// description is another, so "PC-07 BACKUP 6/7/2023" is found by "backup" as well as by "pc-0".
+// Words are ASCII-lower-cased and kept as hex digits, like recovery_keys.key_hex: a prefix p is
+// then the range word_hex >= hex(p) AND word_hex < hex(p) || 'g' of the index, whatever the
+// database's collation (a linguistic one does not sort text by its bytes).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "store/database.h"
+#include "store/records.h"
+
+namespace lockbox::store::internal {
+
+// The hex form of `word`, ASCII-lower-cased: what word_hex holds and a prefix is compared as.
+std::string SearchWordHex(std::string_view word);
+
+// Replace the search words of a computer's name / of a volume's description.
+Status WriteComputerWords(Transaction& tx, const Guid& computer_id, std::string_view name);
+Status WriteVolumeWords(Transaction& tx, const Volume& volume);
+
+// Fills search_words for every stored computer and volume (the schema migration that made it).
+Status BackfillSearchWords(Transaction& tx);
+
+}  // namespace lockbox::store::internal
