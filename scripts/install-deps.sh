@@ -13,7 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   postgresql-15  # a real server for the store tests (tests/support/postgres.cc)
   # peers measured side by side by bench/
-  dislocker libbde-utils cryptsetup-bin hyperfine
+  dislocker libbde-utils cryptsetup-bin hyperfine nginx wrk
 )
 
 missing=()
