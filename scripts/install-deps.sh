@@ -29,6 +29,19 @@ sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
 echo "install-deps: installing ${missing[*]}"
 "${sudo[@]}" apt-get update -qq
+# Packages with a daemon (nginx, postgresql) start it on install; Lockbox's tests and benchmarks
+# start their own on loopback ports, and a system nginx failing to bind port 80 would fail the
+# install. Unless the machine has a policy already, services stay stopped while installing.
+policy=/usr/sbin/policy-rc.d
+own_policy=false
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+  "${sudo[@]}" chmod 755 "$policy"
+  own_policy=true
+fi
+status=0
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-  "${missing[@]}" >/dev/null
+  "${missing[@]}" >/dev/null || status=$?
+if [ "$own_policy" = true ]; then "${sudo[@]}" rm -f "$policy"; fi
+[ "$status" -eq 0 ] || exit "$status"
 echo "install-deps: done"
