@@ -204,6 +204,19 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
   LOCKBOX_ASSIGN_OR_RETURN(const bool checked_in, CheckIn(report, digest, now, response));
   if (checked_in) return response;
 
+  // Everything the report writes is one transaction: a report is stored whole or not at all,
+  // and concurrent reports share their commits. The body may run again (see Atomically).
+  LOCKBOX_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {
+    response = EscrowResponse{};
+    response.next_report_in = options_.report_interval;
+    return WriteReport(actor, report, digest, now, response);
+  }));
+  return response;
+}
+
+Status EscrowService::WriteReport(const Actor& actor, const EscrowReport& report,
+                                  std::span<const uint8_t> digest, store::Time now,
+                                  EscrowResponse& response) {
   const store::Computer reported = Comparable(report.computer);
   auto existing = store_.GetComputer(reported.id);
   if (!existing.ok() && existing.status().code() != ErrorCode::kNotFound) return existing.status();
@@ -253,7 +266,7 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
   complete = complete && response.conflicts.empty() &&
              response.tpm_owner_auth != store::WriteOutcome::kStale;
   if (complete) LOCKBOX_RETURN_IF_ERROR(store_.SetReportDigest(computer.id, digest));
-  return response;
+  return Status::Ok();
 }
 
 Result<bool> EscrowService::CheckIn(const EscrowReport& report, std::span<const uint8_t> digest,

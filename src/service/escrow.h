@@ -117,6 +117,9 @@ class EscrowService {
   Status ForceRotation(const Actor& actor, const Guid& key_id);
 
  private:
+  // The full path of Escrow(), inside its transaction.
+  Status WriteReport(const Actor& actor, const EscrowReport& report,
+                     std::span<const uint8_t> digest, store::Time now, EscrowResponse& response);
   // True, with the answer in `response`, when the report repeats the last one.
   Result<bool> CheckIn(const EscrowReport& report, std::span<const uint8_t> digest, store::Time now,
                        EscrowResponse& response);

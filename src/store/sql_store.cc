@@ -392,6 +392,16 @@ Binder BoundToKeyAndVolume(const Guid& key_id,
   };
 }
 
+class SqlStore;
+
+// The transaction the calling thread runs inside Store::Atomically, and whose store it is:
+// every call of that store on this thread joins it.
+struct CurrentTransaction {
+  const SqlStore* store = nullptr;
+  Transaction* tx = nullptr;
+};
+thread_local CurrentTransaction current_transaction;
+
 class SqlStore : public Store {
  public:
   SqlStore(std::unique_ptr<Database> db, crypto::Aead master, crypto::Aead data)
@@ -1061,10 +1071,23 @@ class SqlStore : public Store {
 
   Status Backup(const std::string& destination) override { return db_->Backup(destination); }
 
+  Status Atomically(const std::function<Status()>& body) override {
+    if (current_transaction.store == this) return body();  // already inside one
+    return db_->Transact(TxMode::kWrite, [&](Transaction& tx) -> Status {
+      const CurrentTransaction outer = current_transaction;
+      current_transaction = {this, &tx};
+      Status status = body();
+      current_transaction = outer;
+      return status;
+    });
+  }
+
  private:
-  // Runs `body` in a transaction and returns what it returned.
+  // Runs `body` in a transaction (the caller's Atomically one, if any) and returns what it
+  // returned.
   template <typename T>
   Result<T> Run(TxMode mode, const std::function<Result<T>(Transaction&)>& body) {
+    if (current_transaction.store == this) return body(*current_transaction.tx);
     std::optional<T> out;
     LOCKBOX_RETURN_IF_ERROR(db_->Transact(mode, [&](Transaction& tx) -> Status {
       auto result = body(tx);

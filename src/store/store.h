@@ -160,6 +160,14 @@ class Store {
   virtual Result<WriteOutcome> RevokeMachineCredential(std::string_view id, Time at) = 0;
   virtual Status TouchMachineCredential(std::string_view id, Time used_at) = 0;
 
+  // --- Several calls as one transaction.
+  // Runs `body`, and every call it makes to this store on this thread, as one write
+  // transaction: all of it commits together, or none of it when `body` (or a call) fails. A
+  // call of `body` may be retried (PostgreSQL serialisation failures run it again), so it must
+  // start from scratch each time and act only through the store. Calls from other threads do
+  // not join.
+  virtual Status Atomically(const std::function<Status()>& body) = 0;
+
   // --- Master key rotation: re-wraps the data key under `new_master_key` (32 bytes). The
   // store must be opened with the new key from then on; sealed records are not touched.
   virtual Status RewrapDataKey(const crypto::SecretBytes& new_master_key) = 0;

@@ -646,6 +646,29 @@ TEST_P(StoreTest, ConcurrentWritesSucceedOrFailAlone) {
   }
 }
 
+TEST_P(StoreTest, AtomicallyCommitsEveryCallTogetherOrNone) {
+  AddComputerAndVolume();
+  // A failure after some writes takes all of them back.
+  const Status failed = store_->Atomically([&]() -> Status {
+    EXPECT_TRUE(store_->EscrowRecoveryKey(MakeKey(kKey), Secret(kPassword1)).ok());
+    EXPECT_TRUE(store_->GetRecoveryKey(kKey).ok());  // its own writes are visible inside
+    return Status::IoError("the agent's report could not be finished");
+  });
+  EXPECT_EQ(failed.code(), ErrorCode::kIoError);
+  EXPECT_EQ(store_->GetRecoveryKey(kKey).status().code(), ErrorCode::kNotFound);
+  // Success commits all of it, nested Atomically calls included.
+  ASSERT_TRUE(store_
+                  ->Atomically([&]() -> Status {
+                    LOCKBOX_RETURN_IF_ERROR(
+                        store_->EscrowRecoveryKey(MakeKey(kKey), Secret(kPassword1)).status());
+                    return store_->Atomically([&] {
+                      return store_->SetKeyState(kKey, KeyState::kDisclosed, At(3));
+                    });
+                  })
+                  .ok());
+  EXPECT_EQ(store_->GetRecoveryKey(kKey)->state, KeyState::kDisclosed);
+}
+
 TEST_P(StoreTest, AcknowledgedWritesSurviveReopen) {
   AddComputerAndVolume();
   Escrow(kKey, kPassword1);
