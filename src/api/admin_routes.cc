@@ -139,11 +139,8 @@ http::Response CreateEnrollmentToken(Services& services, http::Request& request,
 }
 
 http::Response RevokeComputer(Services& services, http::Request& request, const Caller& caller) {
-  auto id = Guid::Parse(request.Param("computer_id"));
-  if (!id.ok()) {
-    return Failure(Status::InvalidArgument(
-        "the path's computer_id must be a GUID like 8f595209-f5b9-49a0-85d4-cb8f80258c27"));
-  }
+  auto id = PathId(request, "computer_id");
+  if (!id.ok()) return Failure(id.status());
   return Done(services.auth().machines().RevokeComputer(caller.actor, *id),
               {{"computer_id", id->ToString()}, {"credential_revoked", true}});
 }

@@ -26,11 +26,8 @@ http::Response Search(Services& services, http::Request& request, const Caller& 
 }
 
 http::Response Details(Services& services, http::Request& request, const Caller& caller) {
-  auto id = Guid::Parse(request.Param("computer_id"));
-  if (!id.ok()) {
-    return Failure(Status::InvalidArgument(
-        "the path's computer_id must be a GUID like 8f595209-f5b9-49a0-85d4-cb8f80258c27"));
-  }
+  auto id = PathId(request, "computer_id");
+  if (!id.ok()) return Failure(id.status());
   auto record = services.directory().ComputerDetails(caller.actor, *id);
   if (!record.ok()) return Failure(record.status());
   nlohmann::json volumes = nlohmann::json::array();

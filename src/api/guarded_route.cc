@@ -22,6 +22,15 @@ nlohmann::json ObjectSchema(std::initializer_list<std::pair<const char*, const c
   return schema;
 }
 
+Result<Guid> PathId(const http::Request& request, std::string_view name) {
+  auto id = Guid::Parse(request.Param(name));
+  if (!id.ok()) {
+    return Status::InvalidArgument("the path's " + std::string(name) +
+                                   " must be a GUID like 8f595209-f5b9-49a0-85d4-cb8f80258c27");
+  }
+  return id;
+}
+
 http::Response Failure(const Status& status) {
   http::Response response = http::ErrorResponse(status);
   if (status.code() == ErrorCode::kUnauthenticated) {

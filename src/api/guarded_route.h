@@ -40,6 +40,9 @@ std::vector<service::Role> PeopleRoles();
 nlohmann::json ObjectSchema(std::initializer_list<std::pair<const char*, const char*>> fields,
                             std::initializer_list<const char*> required = {});
 
+// The path parameter `name` as a GUID; kInvalidArgument naming it otherwise.
+Result<Guid> PathId(const http::Request& request, std::string_view name);
+
 // The answer for a failed Status; 401s carry WWW-Authenticate.
 http::Response Failure(const Status& status);
 

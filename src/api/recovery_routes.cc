@@ -79,15 +79,6 @@ http::Response Disclose(Services& services, http::Request& request, const Caller
                           "key_package", true);
 }
 
-Result<Guid> PathId(const http::Request& request, std::string_view name) {
-  auto id = Guid::Parse(request.Param(name));
-  if (!id.ok()) {
-    return Status::InvalidArgument("the path's " + std::string(name) +
-                                   " must be a GUID like 8f595209-f5b9-49a0-85d4-cb8f80258c27");
-  }
-  return id;
-}
-
 http::Response RecoverTpm(Services& services, http::Request& request, const Caller& caller) {
   auto computer_id = PathId(request, "computer_id");
   if (!computer_id.ok()) return Failure(computer_id.status());
