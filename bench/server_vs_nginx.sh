@@ -29,10 +29,13 @@
 #                (target >= 2,000/s)
 #   disclosure   a helpdesk API token recovering random keys by full key ID: a lookup and a
 #                durable audit entry (target >= 1,000/s)
-# Printed per phase: requests, rate, p50/p99/max latency, failed answers, and the server's
-# RSS (VmRSS from /proc) after it; at the end its peak (VmHWM). The rates of the phases that
-# write are also given per synchronous disk write (dd O_DSYNC in the data dir, measured
-# before them): the physical limit of a server that commits each write on its own. Everything listens on
+# Printed per phase: requests, rate, p50/p99/max latency, failed answers, the server's CPU
+# time (user + system) per request, which a busy machine disturbs far less than the rate, and
+# its anonymous RSS (RssAnon from /proc: without the store file it maps) after it; at the end
+# its peak VmHWM (with the mapped file). The check-in's CPU per request is also given as a
+# ratio to nginx's (its master and workers). The rates of the phases that write are also
+# given per synchronous disk write (dd O_DSYNC in the data dir, measured before them): the
+# physical limit of a server that commits each write on its own. Everything listens on
 # 127.0.0.1 only; the data dir is on disk (not tmpfs, so fsync means what it says) and is
 # removed at the end, as are nginx and the server.
 set -euo pipefail
@@ -96,7 +99,18 @@ free_port() {
   done
   die "no free port found"
 }
-rss_mib() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+# The server's own memory: anonymous pages (heap, stacks). Pages of the store file it maps
+# (SQLite's mmap) are the kernel's page cache, shared and reclaimable, and are left out.
+rss_mib() { awk '/^RssAnon/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+# CPU time (user + system, in clock ticks) used so far by the processes PIDS...
+cpu_ticks() {
+  local pid total=0
+  for pid in "$@"; do
+    total=$(( total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
+clock_ticks=$(getconf CLK_TCK)
 # nginx's RSS: its master and workers together.
 nginx_rss_mib() { ps -o rss= -p "$nginx_pid" --ppid "$nginx_pid" | awk '{ s += $1 } END { printf "%.0f", s / 1024 }'; }
 hwm_mib() { awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
@@ -141,16 +155,21 @@ load() {
   local label=$1 target=$2 file=$3
   shift 3
   r_out="$work/$label.out"
+  local pids=("$server_pid") cpu0
+  [[ "$target" == "$nginx_port" ]] && mapfile -t pids < <(echo "$nginx_pid"; pgrep -P "$nginx_pid")
+  cpu0=$(cpu_ticks "${pids[@]}")
   "$load_gen" --port "$target" --requests-file "$file" --connections "$connections" \
     --ca-file "$work/data/tls/cert.pem" "$@" >"$work/$label.out" 2>&1 ||
     { cat "$work/$label.out" >&2; die "load generator failed in phase $label"; }
   r_transport_errors=0
   eval "$(awk '/^requests=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); print "r_" kv[1] "=" kv[2] } }' "$work/$label.out")"
   r_failed=$(( r_failed + r_transport_errors ))
+  r_cpu_us=$(awk -v t=$(( $(cpu_ticks "${pids[@]}") - cpu0 )) -v hz="$clock_ticks" -v n="$r_requests" \
+    'BEGIN { if (n > 0) printf "%.0f", t / hz * 1e6 / n; else print "-" }')
 }
 row() {  # row WHAT RSS [NOTE]: one line of the results table from the last load
-  printf '%-34s %9s %9s %8s %8s %8s %7s %8s  %s\n' "$1" "$r_requests" "$r_rate" "$r_p50_ms" \
-    "$r_p99_ms" "$r_max_ms" "$r_failed" "$2" "${3:-}"
+  printf '%-34s %9s %9s %8s %8s %8s %7s %7s %8s  %s\n' "$1" "$r_requests" "$r_rate" "$r_p50_ms" \
+    "$r_p99_ms" "$r_max_ms" "$r_failed" "$r_cpu_us" "$2" "${3:-}"
   if (( r_failed > 0 )); then grep -E '^(status|transport error)' "$r_out" | sed 's/^/    ^ /'; fi
 }
 # The physical limit of durable writes: synchronous 4 KiB writes per second by one writer in
@@ -328,8 +347,8 @@ for keys in "${sizes[@]}"; do
   syncs=$(disk_syncs_per_s)
   echo "disk: $syncs synchronous 4 KiB writes/s (one writer, O_DSYNC): the durable-write limit without group commit"
   echo
-  printf '%-34s %9s %9s %8s %8s %8s %7s %8s  %s\n' "== $keys keys ==" requests "per s" "p50 ms" \
-    "p99 ms" "max ms" failed "RSS MiB" "vs target"
+  printf '%-34s %9s %9s %8s %8s %8s %7s %7s %8s  %s\n' "== $keys keys ==" requests "per s" "p50 ms" \
+    "p99 ms" "max ms" failed "CPU us" "RSS MiB" "vs target"
 
   # Check-ins: random seeded agents that were never disclosed (those are told to rotate).
   sample=$(( keys < 50000 ? keys : 50000 ))
@@ -353,19 +372,21 @@ for keys in "${sizes[@]}"; do
   load nginx "$nginx_port" "$work/checkin.tsv" --seconds "$seconds"
   row "nginx before, same POSTs" "$(nginx_rss_mib)" "(peer: fixed JSON answer)"
   nginx_before=$r_rate
+  nginx_cpu_before=$r_cpu_us
   load checkin "$port" "$work/checkin.tsv" --seconds "$seconds"
-  checkin=("$r_requests" "$r_rate" "$r_p50_ms" "$r_p99_ms" "$r_max_ms" "$r_failed" "$(rss_mib "$server_pid")")
+  checkin=("$r_requests" "$r_rate" "$r_p50_ms" "$r_p99_ms" "$r_max_ms" "$r_failed" "$r_cpu_us" "$(rss_mib "$server_pid")")
   checkin_out=$r_out
   load nginx "$nginx_port" "$work/checkin.tsv" --seconds "$seconds"
   row "nginx after, same POSTs" "$(nginx_rss_mib)"
   nginx_rate=$(awk -v a="$nginx_before" -v b="$r_rate" 'BEGIN { printf "%.1f", (a + b) / 2 }')
-  read -r r_requests r_rate r_p50_ms r_p99_ms r_max_ms r_failed checkin_rss <<<"${checkin[*]}"
+  nginx_cpu=$(awk -v a="$nginx_cpu_before" -v b="$r_cpu_us" 'BEGIN { printf "%.1f", (a + b) / 2 }')
+  read -r r_requests r_rate r_p50_ms r_p99_ms r_max_ms r_failed r_cpu_us checkin_rss <<<"${checkin[*]}"
   r_out=$checkin_out
   checkin_p99[$keys]=$r_p99_ms
   checkin_rate[$keys]=$r_rate
   r=$(ratio "$r_rate" "$nginx_rate")
   row "lockbox check-in, unchanged" "$checkin_rss" \
-    "$r of nginx (>= 0.50: $(meets "$r" 0.5)); $(ratio "$r_rate" "$syncs") per disk sync"
+    "$r of nginx (>= 0.50: $(meets "$r" 0.5)); CPU per request $(ratio "$r_cpu_us" "$nginx_cpu")x nginx's"
   if command -v wrk >/dev/null; then
     wrk_rate=$(wrk -t1 -c"$connections" -d"${seconds}s" "https://127.0.0.1:$nginx_port/" |
       awk '/^Requests\/sec/ {printf "%.1f", $2}')
@@ -397,7 +418,7 @@ for keys in "${sizes[@]}"; do
   echo
 done
 
-echo "server peak RSS (VmHWM): $(hwm_mib "$server_pid") MiB"
+echo "server peak RSS (VmHWM, with the pages of the store file it maps): $(hwm_mib "$server_pid") MiB"
 echo "TLS: nginx $(sed -n 's/^load_gen: [^,]*, [^,]*, //p' "$work/nginx.out");" \
   "lockbox $(sed -n 's/^load_gen: [^,]*, [^,]*, \([^,]*\),.*/\1/p' "$work/checkin.out")"
 if (( ${#sizes[@]} > 1 )); then

@@ -50,7 +50,8 @@ service::Actor InitActor() {
           .role = service::Role::kAdmin,
           .source = service::Source::kApi,
           .address = "",
-          .computer = std::nullopt};
+          .computer = std::nullopt,
+          .credential_id = ""};
 }
 
 }  // namespace
@@ -99,7 +100,8 @@ service::Actor ActorOf(const store::User& user, std::string_view address) {
           .source = role == service::Role::kSelfServiceUser ? service::Source::kSelfService
                                                             : service::Source::kHelpdesk,
           .address = std::string(address),
-          .computer = std::nullopt};
+          .computer = std::nullopt,
+          .credential_id = ""};
 }
 
 Result<std::unique_ptr<Accounts>> Accounts::Create(store::Store& store, audit::AuditLog& log,

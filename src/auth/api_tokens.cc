@@ -91,7 +91,8 @@ Result<service::Actor> ApiTokens::Authenticate(std::string_view token, std::stri
                         .role = *role,
                         .source = service::Source::kApi,
                         .address = std::string(address),
-                        .computer = std::nullopt};
+                        .computer = std::nullopt,
+                        .credential_id = ""};
 }
 
 Status ApiTokens::Revoke(const service::Actor& admin, std::string_view id) {

@@ -33,7 +33,8 @@ inline service::Actor AdminActor(std::string name = "root") {
           .role = service::Role::kAdmin,
           .source = service::Source::kHelpdesk,
           .address = "10.9.9.9",
-          .computer = std::nullopt};
+          .computer = std::nullopt,
+          .credential_id = ""};
 }
 
 inline constexpr std::string_view kAlicePassword = "correct horse battery staple";

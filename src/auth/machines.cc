@@ -44,12 +44,14 @@ Result<Guid> NewComputerId() {
   return Guid::FromBytes(raw);
 }
 
-service::Actor AgentActor(const store::Computer& computer, std::string_view address) {
+service::Actor AgentActor(const store::Computer& computer, std::string_view address,
+                          std::string_view credential_id) {
   return {.name = computer.name,
           .role = service::Role::kAgent,
           .source = service::Source::kAgent,
           .address = std::string(address),
-          .computer = computer.id};
+          .computer = computer.id,
+          .credential_id = std::string(credential_id)};
 }
 
 }  // namespace
@@ -84,8 +86,7 @@ Result<NewEnrollmentToken> Machines::IssueEnrollmentToken(const service::Actor& 
       log_, admin, now,
       {.what = "enrollment token issued",
        .details = "token " + out.record.id + ", " + std::to_string(max_uses) + " uses, expires " +
-                  FormatUtc(out.record.expires_at) + ", \"" + out.record.description +
-                  "\"",
+                  FormatUtc(out.record.expires_at) + ", \"" + out.record.description + "\"",
        .end_user = "",
        .computer = ""}));
   return out;
@@ -193,7 +194,7 @@ Result<Enrollment> Machines::Enroll(std::string_view enrollment_token, const Mac
                                                           .revoked_at = std::nullopt,
                                                           .last_used = std::nullopt}));
   LOCKBOX_RETURN_IF_ERROR(internal::AuditChange(
-      log_, AgentActor(computer, address), now,
+      log_, AgentActor(computer, address, credential.id), now,
       {.what = existing ? "machine re-enrolled" : "machine enrolled",
        .details = "credential " + credential.id + " with enrollment token " + token_id +
                   (existing ? "; earlier credentials revoked" : ""),
@@ -209,10 +210,9 @@ Result<service::Actor> Machines::Authenticate(std::string_view credential,
   const auto record = store_.GetMachineCredential(id);
   LOCKBOX_RETURN_IF_ERROR(internal::CheckPresented("machine credential", record, credential, now));
   LOCKBOX_ASSIGN_OR_RETURN(const store::Computer computer, store_.GetComputer(record->computer_id));
-  if (internal::DueForTouch(record->last_used, now)) {
-    LOCKBOX_RETURN_IF_ERROR(store_.TouchMachineCredential(id, now));
-  }
-  return AgentActor(computer, address);
+  // last_used is written with the computer's contact time (service::ContactRecorder): a
+  // write here would cost every check-in a commit.
+  return AgentActor(computer, address, id);
 }
 
 }  // namespace lockbox::auth

@@ -165,7 +165,8 @@ TEST_P(MachinesTest, IssuingAndRevokingAreAdminOnlyAndAudited) {
                                 .role = Role::kHelpdesk,
                                 .source = service::Source::kHelpdesk,
                                 .address = "",
-                                .computer = std::nullopt};
+                                .computer = std::nullopt,
+                                .credential_id = ""};
   EXPECT_EQ(machines().IssueEnrollmentToken(helpdesk, "x", 1, kDay).status().code(),
             ErrorCode::kPermissionDenied);
   EXPECT_EQ(machines().IssueEnrollmentToken(AdminActor(), "x", 0, kDay).status().code(),

@@ -18,7 +18,8 @@ service::Actor LocalAdministrator() {
           .role = service::Role::kAdmin,
           .source = service::Source::kApi,
           .address = "",
-          .computer = std::nullopt};
+          .computer = std::nullopt,
+          .credential_id = ""};
 }
 
 Result<std::unique_ptr<store::Store>> OpenConfiguredStore(const config::ServerConfig& cfg) {

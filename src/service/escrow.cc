@@ -201,7 +201,7 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
   const crypto::Sha256Digest digest = ReportDigest(report);
   EscrowResponse response;
   response.next_report_in = options_.report_interval;
-  LOCKBOX_ASSIGN_OR_RETURN(const bool checked_in, CheckIn(report, digest, now, response));
+  LOCKBOX_ASSIGN_OR_RETURN(const bool checked_in, CheckIn(actor, report, digest, now, response));
   if (checked_in) return response;
 
   // Everything the report writes is one transaction: a report is stored whole or not at all,
@@ -211,6 +211,11 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
     response.next_report_in = options_.report_interval;
     return WriteReport(actor, report, digest, now, response);
   }));
+  // The computer's contact time was written with it; its credential's last use follows.
+  contacts_.Record({.computer_id = report.computer.id,
+                    .at = now,
+                    .users = {},
+                    .credential_id = actor.credential_id});
   return response;
 }
 
@@ -269,8 +274,9 @@ Status EscrowService::WriteReport(const Actor& actor, const EscrowReport& report
   return Status::Ok();
 }
 
-Result<bool> EscrowService::CheckIn(const EscrowReport& report, std::span<const uint8_t> digest,
-                                    store::Time now, EscrowResponse& response) {
+Result<bool> EscrowService::CheckIn(const Actor& actor, const EscrowReport& report,
+                                    std::span<const uint8_t> digest, store::Time now,
+                                    EscrowResponse& response) {
   auto stored = store_.GetCheckIn(report.computer.id);
   if (!stored.ok()) {
     if (stored.status().code() == ErrorCode::kNotFound) return false;
@@ -288,7 +294,10 @@ Result<bool> EscrowService::CheckIn(const EscrowReport& report, std::span<const 
   }
   if (report.tpm_owner_auth) response.tpm_owner_auth = store::WriteOutcome::kUnchanged;
   response.rotate = std::move(stored->awaiting_rotation);
-  store::Contact contact{.computer_id = report.computer.id, .at = now, .users = {}};
+  store::Contact contact{.computer_id = report.computer.id,
+                         .at = now,
+                         .users = {},
+                         .credential_id = actor.credential_id};
   for (const std::string& user : report.users) contact.users.push_back(LowerAscii(user));
   contacts_.Record(std::move(contact));
   return true;

@@ -105,7 +105,8 @@ class EscrowService {
   // kPermissionDenied for another role or computer; kInvalidArgument naming the first
   // invalid field; nothing is written then. A report that repeats the last one fully
   // processed (its digest matches) is a check-in: answered from one read, its contact time
-  // recorded in the next batch (ContactRecorder).
+  // recorded in the next batch (ContactRecorder). The last use of the agent's credential is
+  // recorded in that batch too, after any report.
   Result<EscrowResponse> Escrow(const Actor& actor, const EscrowReport& report);
 
   // Writes the contact times of check-ins now (they are written every
@@ -121,8 +122,8 @@ class EscrowService {
   Status WriteReport(const Actor& actor, const EscrowReport& report,
                      std::span<const uint8_t> digest, store::Time now, EscrowResponse& response);
   // True, with the answer in `response`, when the report repeats the last one.
-  Result<bool> CheckIn(const EscrowReport& report, std::span<const uint8_t> digest, store::Time now,
-                       EscrowResponse& response);
+  Result<bool> CheckIn(const Actor& actor, const EscrowReport& report,
+                       std::span<const uint8_t> digest, store::Time now, EscrowResponse& response);
   // *complete is cleared when a check the report asked for was skipped (a full verification
   // queue), so that the next identical report is processed in full again.
   Status WriteSecrets(const Actor& actor, const EscrowReport& report, EscrowResponse& response,

@@ -48,6 +48,32 @@ TEST_P(ServiceTest, SameReportTwiceChangesNothingAndSaysSo) {
   EXPECT_EQ(store_->ListComputerUsers(kComputer).value()[0].last_seen, now_);
 }
 
+TEST_P(ServiceTest, TheAgentCredentialsLastUseIsWrittenWithTheContactTimes) {
+  Escrow(MakeReport());
+  ASSERT_TRUE(store_
+                  ->CreateMachineCredential({.id = "cred-1",
+                                             .token_hash = std::vector<uint8_t>(32, 7),
+                                             .computer_id = kComputer,
+                                             .enrollment_token_id = "enroll-1",
+                                             .created_at = now_,
+                                             .revoked_at = std::nullopt,
+                                             .last_used = std::nullopt})
+                  .ok());
+  Actor agent = Agent();
+  agent.credential_id = "cred-1";
+  now_ += std::chrono::minutes(1);
+  Escrow(MakeReport(kNewKey, kPassword2), agent);                              // processed in full
+  EXPECT_EQ(store_->GetMachineCredential("cred-1")->last_used, std::nullopt);  // batched
+  ASSERT_TRUE(escrow_->FlushContacts().ok());
+  EXPECT_EQ(store_->GetMachineCredential("cred-1")->last_used, now_);
+
+  now_ += std::chrono::minutes(90);
+  Escrow(MakeReport(kNewKey, kPassword2), agent);  // a check-in
+  ASSERT_TRUE(escrow_->FlushContacts().ok());
+  EXPECT_EQ(store_->GetMachineCredential("cred-1")->last_used, now_);
+  EXPECT_EQ(store_->GetComputer(kComputer)->last_contact, now_);
+}
+
 TEST_P(ServiceTest, ACheckInStillCarriesRotationAndAChangedReportIsProcessedInFull) {
   Escrow(MakeReport());
   Escrow(MakeReport());  // a check-in

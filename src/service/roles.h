@@ -42,6 +42,7 @@ struct Actor {
   Source source = Source::kApi;
   std::string address;           // client address, for the audit log ("" when unknown)
   std::optional<Guid> computer;  // agents: the computer their credential belongs to
+  std::string credential_id;     // agents: the id of that machine credential
 };
 
 enum class Operation {

@@ -47,14 +47,16 @@ inline Actor Agent(const Guid& computer = kComputer) {
           .role = Role::kAgent,
           .source = Source::kAgent,
           .address = "10.0.0.7",
-          .computer = computer};
+          .computer = computer,
+          .credential_id = ""};
 }
 inline Actor Person(std::string name, Role role, Source source = Source::kHelpdesk) {
   return {.name = std::move(name),
           .role = role,
           .source = source,
           .address = "10.1.1.1",
-          .computer = std::nullopt};
+          .computer = std::nullopt,
+          .credential_id = ""};
 }
 
 // A report of kComputer with one OS volume protected by TPM and recovery password `key_id`.

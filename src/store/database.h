@@ -56,8 +56,9 @@ int64_t NowSeconds();
 class Database {
  public:
   virtual ~Database() = default;
-  // Runs `body` in one transaction on this database's connection, committing when it returns
-  // ok and rolling back otherwise. Calls are serialised (one connection per Database). When
+  // Runs `body` in one transaction, committing when it returns ok and rolling back otherwise.
+  // Write transactions are serialised; SQLite runs read transactions beside them, on
+  // connections of their own, each seeing the last commit. When
   // concurrent writers collide (a PostgreSQL serialisation failure) the transaction is rolled
   // back and `body` runs again, so `body` must act only through the Transaction.
   virtual Status Transact(TxMode mode, const std::function<Status(Transaction&)>& body) = 0;

@@ -131,11 +131,13 @@ struct CheckIn {
   std::vector<Guid> awaiting_rotation;
 };
 
-// A computer seen at `at` with these users logged on (contact, not content).
+// A computer seen at `at` with these users logged on (contact, not content), its agent
+// authenticated by the machine credential `credential_id` ("" when not known).
 struct Contact {
   Guid computer_id;
   Time at{};
   std::vector<std::string> users;  // lower case, known to the store already
+  std::string credential_id;
 };
 
 // --- Accounts and credentials. The auth part (src/auth) decides what they mean; the store

@@ -725,22 +725,23 @@ class SqlStore : public Store {
 
   Result<CheckIn> GetCheckIn(const Guid& computer_id) override {
     return Read([&](Transaction& tx) -> Result<CheckIn> {
-      const Value id[] = {Text(computer_id)};
-      LOCKBOX_ASSIGN_OR_RETURN(auto rows,
-                               tx.Query("SELECT report_digest FROM computers WHERE id = $1", id));
+      // One statement, as check-ins are most of the traffic: a row per volume or disclosed
+      // key, the digest in each, the key NULL for a volume without one.
+      const Value params[] = {Text(computer_id), Name(KeyState::kDisclosed)};
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto rows, tx.Query("SELECT c.report_digest, k.key_id FROM computers c"
+                              " LEFT JOIN volumes v ON v.computer_id = c.id"
+                              " LEFT JOIN recovery_keys k ON k.volume_id = v.id AND k.state = $2"
+                              " WHERE c.id = $1 ORDER BY k.key_id",
+                              params));
       if (rows.empty()) {
         return Status::NotFound("no computer " + computer_id.ToString() + " in the store");
       }
       CheckIn check_in;
       if (!rows[0].IsNull(0)) check_in.report_digest = rows[0].Bytes(0);
-      const Value params[] = {Text(computer_id), Name(KeyState::kDisclosed)};
-      LOCKBOX_ASSIGN_OR_RETURN(
-          auto keys, tx.Query("SELECT k.key_id FROM recovery_keys k JOIN volumes v"
-                              " ON k.volume_id = v.id WHERE v.computer_id = $1 AND k.state = $2"
-                              " ORDER BY k.key_id",
-                              params));
-      for (const Row& r : keys) {
-        LOCKBOX_ASSIGN_OR_RETURN(Guid key_id, Guid::Parse(r.Text(0)));
+      for (const Row& r : rows) {
+        if (r.IsNull(1)) continue;
+        LOCKBOX_ASSIGN_OR_RETURN(Guid key_id, Guid::Parse(r.Text(1)));
         check_in.awaiting_rotation.push_back(key_id);
       }
       return check_in;
@@ -774,6 +775,12 @@ class SqlStore : public Store {
                              " user_name = $2 AND last_seen < $3",
                              seen));
                }
+               if (c.credential_id.empty()) continue;
+               const Value used[] = {Text(c.credential_id), Seconds(c.at)};
+               LOCKBOX_RETURN_IF_ERROR(
+                   tx.Exec("UPDATE machine_credentials SET last_used = $2 WHERE id = $1 AND"
+                           " (last_used IS NULL OR last_used < $2)",
+                           used));
              }
              return WriteOutcome::kUpdated;
            })
@@ -1055,10 +1062,6 @@ class SqlStore : public Store {
 
   Result<WriteOutcome> RevokeMachineCredential(std::string_view id, Time at) override {
     return Revoke(kMachineCredentials, id, at);
-  }
-
-  Status TouchMachineCredential(std::string_view id, Time used_at) override {
-    return Touch(kMachineCredentials, id, used_at);
   }
 
   Status RewrapDataKey(const crypto::SecretBytes& new_master_key) override {

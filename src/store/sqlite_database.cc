@@ -1,4 +1,9 @@
-// The SQLite backend: one connection per Database, guarded by a mutex.
+// The SQLite backend: one writing connection, guarded by a mutex, and a few reading ones.
+//
+// Reads run on a connection of their own, taken from a small pool: in WAL mode readers see
+// the last commit and run beside the writer, also while it syncs, so a check-in or a lookup
+// never waits for another request's commit. Every connection maps the file into memory
+// (mmap_size), so reading a page costs no system call.
 //
 // Durability: WAL with synchronous=FULL syncs the log at every commit, so a transaction that
 // returned ok survives a power cut. Write transactions start with BEGIN IMMEDIATE, taking the
@@ -35,6 +40,12 @@ namespace lockbox::store::internal {
 namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
+// Connections for reads: enough for the cores of a small server to read at once; a reader
+// waits for a free one beyond that.
+constexpr size_t kReaders = 4;
+// How much of the file each connection maps: a memory-mapped page is read without a copy or
+// a system call. Address space only; the kernel shares the pages between connections.
+constexpr const char* kMmapPragma = "PRAGMA mmap_size=1073741824";
 
 // What kind of failure an SQLite result code is, and what to do about it.
 Status SqliteError(sqlite3* db, int rc, std::string_view during) {
@@ -180,17 +191,52 @@ class SqliteTransaction : public Transaction {
   StatementCache& cache_;
 };
 
-class SqliteDatabase : public Database {
+// A connection and its prepared statements, which are finalized before it closes.
+class Connection {
  public:
-  explicit SqliteDatabase(sqlite3* db) : db_(db), statements_(std::in_place, db) {}
-  ~SqliteDatabase() override {
-    statements_.reset();  // statements first: the connection closes only once they are gone
+  explicit Connection(sqlite3* db) : db_(db), statements_(std::in_place, db) {}
+  ~Connection() {
+    statements_.reset();
     sqlite3_close_v2(db_);
   }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
 
-  Status Configure() {
-    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
-    SqliteTransaction connection(db_, *statements_);
+  sqlite3* db() const { return db_; }
+  StatementCache& statements() { return *statements_; }
+
+ private:
+  sqlite3* db_;
+  std::optional<StatementCache> statements_;
+};
+
+// Opens the store file at `path` (which exists) as one more connection: durable commits
+// (synchronous=FULL), foreign keys enforced, the file memory-mapped.
+Result<std::unique_ptr<Connection>> OpenConnection(const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  auto connection = std::make_unique<Connection>(raw);  // closes `raw` even when opening failed
+  if (rc != SQLITE_OK) {
+    return SqliteError(raw, rc, "opening store file " + path).WithContext("SQLite");
+  }
+  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
+  SqliteTransaction connection_tx(raw, connection->statements());
+  Transaction& tx = connection_tx;  // outside any transaction: pragmas apply to the connection
+  LOCKBOX_RETURN_IF_ERROR(tx.Exec("PRAGMA synchronous=FULL"));
+  LOCKBOX_RETURN_IF_ERROR(tx.Exec("PRAGMA foreign_keys=ON"));
+  LOCKBOX_RETURN_IF_ERROR(tx.Exec(kMmapPragma));
+  return connection;
+}
+
+class SqliteDatabase : public Database {
+ public:
+  explicit SqliteDatabase(std::unique_ptr<Connection> writer)
+      : writer_(std::move(writer)), db_(writer_->db()) {}
+
+  // Makes the file a WAL store and opens the reading connections.
+  Status Configure(const std::string& path) {
+    SqliteTransaction connection(db_, writer_->statements());
     Transaction& tx = connection;  // outside any transaction: pragmas apply to the connection
     LOCKBOX_ASSIGN_OR_RETURN(auto mode, tx.Query("PRAGMA journal_mode=WAL"));
     if (mode.empty() || mode[0].Text(0) != "wal") {
@@ -198,18 +244,25 @@ class SqliteDatabase : public Database {
           "SQLite could not switch the store to write-ahead logging (is it on a network file "
           "system?): put the store on a local disk");
     }
-    LOCKBOX_RETURN_IF_ERROR(tx.Exec("PRAGMA synchronous=FULL"));
-    return tx.Exec("PRAGMA foreign_keys=ON");
+    for (size_t i = 0; i < kReaders; ++i) {
+      LOCKBOX_ASSIGN_OR_RETURN(auto reader, OpenConnection(path));
+      idle_readers_.push_back(reader.get());
+      readers_.push_back(std::move(reader));
+    }
+    return Status::Ok();
   }
 
   Status Transact(TxMode mode, const std::function<Status(Transaction&)>& body) override {
     if (mode == TxMode::kRead) {
-      const std::lock_guard<std::mutex> lock(mu_);
-      SqliteTransaction connection(db_, *statements_);
+      Connection* reader = TakeReader();
+      SqliteTransaction connection(reader->db(), reader->statements());
       Transaction& tx = connection;
-      LOCKBOX_RETURN_IF_ERROR(tx.Exec("BEGIN"));
-      Status status = body(tx);
-      (void)tx.Exec(status.ok() ? "COMMIT" : "ROLLBACK");  // nothing was written either way
+      Status status = tx.Exec("BEGIN");
+      if (status.ok()) {
+        status = body(tx);
+        (void)tx.Exec(status.ok() ? "COMMIT" : "ROLLBACK");  // nothing was written either way
+      }
+      GiveBack(reader);
       return status;
     }
     PendingWrite me{.body = &body};
@@ -269,11 +322,26 @@ class SqliteDatabase : public Database {
     bool done = false;
   };
 
+  Connection* TakeReader() {
+    std::unique_lock<std::mutex> lock(readers_mu_);
+    reader_free_.wait(lock, [&] { return !idle_readers_.empty(); });
+    Connection* reader = idle_readers_.back();
+    idle_readers_.pop_back();
+    return reader;
+  }
+  void GiveBack(Connection* reader) {
+    {
+      const std::lock_guard<std::mutex> lock(readers_mu_);
+      idle_readers_.push_back(reader);
+    }
+    reader_free_.notify_one();
+  }
+
   // Runs `group` in one write transaction, each body in its own savepoint, and sets each one's
   // status: its own failure, or the commit's.
   void RunGroup(const std::vector<PendingWrite*>& group) {
     const std::lock_guard<std::mutex> lock(mu_);
-    SqliteTransaction connection(db_, *statements_);
+    SqliteTransaction connection(db_, writer_->statements());
     Transaction& tx = connection;
     const auto fail_all = [&](const Status& status) {
       for (PendingWrite* write : group) {
@@ -342,9 +410,14 @@ class SqliteDatabase : public Database {
     return Status::Ok();
   }
 
-  std::mutex mu_;  // the connection and its statements
+  // Readers are declared after the writer so that they close first.
+  std::mutex mu_;  // the writing connection and its statements
+  std::unique_ptr<Connection> writer_;
   sqlite3* db_;
-  std::optional<StatementCache> statements_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::mutex readers_mu_;
+  std::condition_variable reader_free_;
+  std::vector<Connection*> idle_readers_;
   // Write transactions waiting for the next group, and whether a group is running.
   std::mutex queue_mu_;
   std::condition_variable group_done_;
@@ -367,14 +440,9 @@ Status CreatePrivateFile(const std::string& path) {
 
 Result<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path) {
   LOCKBOX_RETURN_IF_ERROR(CreatePrivateFile(path));
-  sqlite3* raw = nullptr;
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
-  auto db = std::make_unique<SqliteDatabase>(raw);  // closes `raw` even when opening failed
-  if (rc != SQLITE_OK) {
-    return SqliteError(raw, rc, "opening store file " + path).WithContext("SQLite");
-  }
-  LOCKBOX_RETURN_IF_ERROR(db->Configure());
+  LOCKBOX_ASSIGN_OR_RETURN(auto writer, OpenConnection(path));
+  auto db = std::make_unique<SqliteDatabase>(std::move(writer));
+  LOCKBOX_RETURN_IF_ERROR(db->Configure(path));
   return std::unique_ptr<Database>(std::move(db));
 }
 

@@ -99,7 +99,8 @@ class Store {
   virtual Result<CheckIn> GetCheckIn(const Guid& computer_id) = 0;  // kNotFound
   virtual Status SetReportDigest(const Guid& computer_id, std::span<const uint8_t> digest) = 0;
   // Moves contact times forward (never back), for many computers in one transaction: the
-  // computers' last_contact, and the last_seen of the users listed (unknown ones are ignored).
+  // computers' last_contact, the last_seen of the users listed (unknown ones are ignored) and
+  // the last_used of the machine credentials named.
   virtual Status RecordContacts(const std::vector<Contact>& contacts) = 0;
 
   // --- Audit log: append and read only.
@@ -158,7 +159,6 @@ class Store {
   virtual Result<std::vector<MachineCredential>> ListMachineCredentials(
       const Guid& computer_id) = 0;
   virtual Result<WriteOutcome> RevokeMachineCredential(std::string_view id, Time at) = 0;
-  virtual Status TouchMachineCredential(std::string_view id, Time used_at) = 0;
 
   // --- Several calls as one transaction.
   // Runs `body`, and every call it makes to this store on this thread, as one write

@@ -21,7 +21,8 @@ service::Actor FirstAdmin() {
           .role = service::Role::kAdmin,
           .source = service::Source::kApi,
           .address = "127.0.0.1",
-          .computer = std::nullopt};
+          .computer = std::nullopt,
+          .credential_id = ""};
 }
 
 }  // namespace

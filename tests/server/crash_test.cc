@@ -57,7 +57,8 @@ class CrashTest : public ::testing::Test {
                                .role = service::Role::kAdmin,
                                .source = service::Source::kApi,
                                .address = "",
-                               .computer = std::nullopt};
+                               .computer = std::nullopt,
+                               .credential_id = ""};
     auto token = (*authenticator)
                      ->machines()
                      .IssueEnrollmentToken(admin, "crash test", kAgents, std::chrono::hours(1));
