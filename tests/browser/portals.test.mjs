@@ -131,7 +131,14 @@ async function expectDisclosed(page, key) {
 
 test('helpdesk: a first sign-in changes the password, then a drive is recovered', async (t) => {
   const page = await newPage(t);
-  await page.goto(`${lockbox.origin}/`);
+  const served = await page.goto(`${lockbox.origin}/`);
+  const headers = served.headers();
+  assert.equal(headers['content-security-policy'],
+               "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; " +
+               "form-action 'self'; object-src 'none'");
+  assert.equal(headers['x-content-type-options'], 'nosniff');
+  assert.equal(headers['referrer-policy'], 'no-referrer');
+  assert.equal(headers['content-type'], 'text/html; charset=utf-8');
   assert.equal(await page.locator('.brand [data-company]').textContent(), 'Contoso');
   await checkAccessibility(page, 'sign-in');
   await screenshot(page, 'sign-in');
@@ -254,12 +261,27 @@ test('self-service: a key of another person\'s computer is refused with what to 
      async (t) => {
   const page = await newPage(t, { width: 390, height: 844 });
   await signIn(page, 'contoso\\alice', PASSWORD);
-  await page.getByLabel('I have read this notice and accept it').check();
-  await page.getByRole('button', { name: 'Continue' }).click();
+  // By keyboard alone, with the focus visible at each step.
+  const accept = page.getByLabel('I have read this notice and accept it');
+  await accept.waitFor();
+  await accept.focus();
+  await page.keyboard.press('Space');
+  assert.ok(await accept.isChecked());
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Continue');
+  assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle),
+                  'none');
+  await page.keyboard.press('Enter');
   await page.locator('#reason option:nth-child(2)').waitFor({ state: 'attached' });
-  await page.getByLabel('Recovery key ID').fill(bob.key_id.slice(0, 8));
-  await page.getByLabel('Why do you need it?').selectOption({ index: 1 });
-  await page.getByRole('button', { name: 'Show my recovery password' }).click();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'key-id');
+  await page.keyboard.type(bob.key_id.slice(0, 8));
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('ArrowDown');
+  assert.notEqual(await page.locator('#reason').inputValue(), '');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent),
+               'Show my recovery password');
+  await page.keyboard.press('Enter');
   const message = page.locator('#message');
   await message.filter({ hasText: /./ }).waitFor();
   assert.match(await message.textContent(), /call the helpdesk at \+1 555 0100/);
