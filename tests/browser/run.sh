@@ -4,8 +4,9 @@
 # Without Chromium, Node.js 20+ or the npm packages (scripts/install-deps.sh installs all
 # three) the tests skip (exit 77), except under CI=true, where that is a failure.
 set -euo pipefail
+LOCKBOX_BINARY=$(realpath "${1:?usage: run.sh LOCKBOX_BINARY}")
+export LOCKBOX_BINARY
 cd "$(dirname "$0")"
-export LOCKBOX_BINARY=${1:?usage: run.sh LOCKBOX_BINARY}
 chromium=${CHROMIUM:-/usr/bin/chromium}
 
 missing=""

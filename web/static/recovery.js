@@ -2,7 +2,7 @@
 // key ID field, the reason list, the disclosed password (large, in 8 numbered groups, with a
 // copy button and a read-aloud layout) and the candidates of an ambiguous key ID.
 import { api } from './api.js';
-import { showMessage } from './page.js';
+import { showMessage, signOut } from './page.js';
 
 // The key ID as the API takes it: hex digits only, upper-case, or null when it is not 8 to 32
 // hex digits once hyphens, braces and spaces are dropped.
@@ -16,7 +16,7 @@ export function normalizeKeyId(text) {
 // checks the fields, lets `prepare(body)` add the page's own (it throws an Error saying what to
 // fix), sends POST /api/v1/recovery/password and shows the password in #result, or hands an
 // ambiguous answer to `onAmbiguous`. A failure is shown as the parts `describeFailure(error)`
-// returns.
+// returns; an ended session goes back to the sign-in page.
 export async function wireRecoveryForm(form, { prepare, onAmbiguous, describeFailure }) {
   const keyId = form.querySelector('#key-id');
   const reason = form.querySelector('#reason');
@@ -76,6 +76,11 @@ export async function wireRecoveryForm(form, { prepare, onAmbiguous, describeFai
         showDisclosure(result, answer, () => keyId.focus());
       }
     } catch (error) {
+      // The session ended (idle on the server, or signed out elsewhere): sign in again.
+      if (error.status === 401) {
+        signOut('/');
+        return;
+      }
       showMessage(...describeFailure(error));
     }
   });
