@@ -317,12 +317,18 @@ Status ReadConfig(const std::string& file, const toml::table& root, ServerConfig
   }
   LOCKBOX_ASSIGN_OR_RETURN(const toml::table* auth, r.Table("auth"));
   if (auth != nullptr) LOCKBOX_RETURN_IF_ERROR(ReadAuth(file, *auth, &config->auth));
-  // The page's sign-out would never come: the server ends an idle session first.
-  if (config->self_service.idle_timeout_seconds > config->auth.session_idle_timeout_minutes * 60) {
-    return TableReader(file, self_service != nullptr ? *self_service : root, "self_service.")
-        .Error("idle_timeout_seconds",
-               "must not be longer than [auth] session_idle_timeout_minutes (" +
-                   std::to_string(config->auth.session_idle_timeout_minutes) + " min)");
+  // A page timeout longer than the server's would never come: the server ends the session
+  // first. Set so, it is a mistake to report; not set, the default follows the server's.
+  const uint32_t server_idle_seconds = config->auth.session_idle_timeout_minutes * 60;
+  if (config->self_service.idle_timeout_seconds > server_idle_seconds) {
+    if (self_service == nullptr || !self_service->contains("idle_timeout_seconds")) {
+      config->self_service.idle_timeout_seconds = server_idle_seconds;
+    } else {
+      return TableReader(file, *self_service, "self_service.")
+          .Error("idle_timeout_seconds",
+                 "must not be longer than [auth] session_idle_timeout_minutes (" +
+                     std::to_string(config->auth.session_idle_timeout_minutes) + " min)");
+    }
   }
   return Status::Ok();
 }

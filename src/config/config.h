@@ -73,7 +73,7 @@ struct SelfServiceConfig {
   std::optional<std::string> helpdesk_contact;  // "+1 555 0100 (Mon-Fri 8-18)"
   // The self-service page signs its user out after this long without a key press or click,
   // warning first. At most [auth] session_idle_timeout_minutes, which ends the session on the
-  // server whatever the page does.
+  // server whatever the page does (when not set, a shorter server timeout lowers it).
   uint32_t idle_timeout_seconds = 600;
   bool operator==(const SelfServiceConfig&) const = default;
 };

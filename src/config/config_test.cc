@@ -180,6 +180,10 @@ TEST(ConfigTest, ServiceAndAuthValuesAreChecked) {
                     "[auth]\nsession_idle_timeout_minutes = 10\n"),
             "/srv/lb/lockbox.toml:2: key 'self_service.idle_timeout_seconds': must not be longer "
             "than [auth] session_idle_timeout_minutes (10 min)");
+  // Not set, the page's timeout follows a server timeout shorter than its default.
+  auto short_idle = Parse("[auth]\nsession_idle_timeout_minutes = 5\n");
+  ASSERT_TRUE(short_idle.ok()) << short_idle.status().message();
+  EXPECT_EQ(short_idle->self_service.idle_timeout_seconds, 300u);
   EXPECT_NE(ErrorOf("auth = 1\n").find("must be a table ([auth])"), std::string::npos);
 }
 

@@ -147,6 +147,9 @@ export async function enrollComputer(lockbox, enrollmentToken, { name, volumes, 
     }))),
     users,
   };
-  await agent.call('POST', '/agent/report', report);
-  return enrolled.computer_id;
+  const sendReport = () => agent.call('POST', '/agent/report', report);
+  await sendReport();
+  // The computer's ID, and its agent's next report (the same again): its answer says what to
+  // rotate.
+  return { id: enrolled.computer_id, report: sendReport };
 }

@@ -188,8 +188,9 @@ test('helpdesk: a first sign-in changes the password, then a drive is recovered'
   assert.equal(entry.actor, 'helpdesk1');
   assert.equal(entry.end_user, 'contoso\\alice');
   assert.equal(entry.reason, reasons[1]);
-  const { keys } = await admin.call('GET', `/computers/${computers.alice}/keys`);
+  const { keys } = await admin.call('GET', `/computers/${computers.alice.id}/keys`);
   assert.equal(keys.find((k) => k.key_id === alice.key_id).state, 'disclosed');
+  assert.deepEqual((await computers.alice.report()).rotate, [alice.key_id]);
 
   await page.getByRole('button', { name: /^Done/ }).click();
   assert.equal(await page.locator('.group-digits').count(), 0);
