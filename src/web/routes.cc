@@ -13,14 +13,14 @@ const Asset* Find(std::string_view name) {
   return nullptr;
 }
 
-http::Response NotFound(const http::Request& request) {
-  return http::ErrorResponse(404, "not_found",
-                             "there is no page " + request.path + ": the portals start at /");
+// Like the API's errors, it does not quote what was sent.
+http::Response NotFound() {
+  return http::ErrorResponse(404, "not_found", "there is no such page: the portals start at /");
 }
 
 http::Response Serve(const http::Request& request, std::string_view name) {
   const Asset* asset = Find(name);
-  if (asset == nullptr) return NotFound(request);
+  if (asset == nullptr) return NotFound();
   http::Response response{.status = 200, .content_type = std::string(asset->content_type)};
   response.headers = {{"Content-Security-Policy", std::string(kContentSecurityPolicy)},
                       {"Referrer-Policy", "no-referrer"},
@@ -56,7 +56,7 @@ Status AddRoutes(http::Router& router) {
             const std::string_view page = request.Param("page");
             // The sign-in page has one address, /.
             if (page == "index" || page.find('.') != std::string_view::npos) {
-              return NotFound(request);
+              return NotFound();
             }
             return Serve(request, std::string(page) + ".html");
           },

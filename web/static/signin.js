@@ -12,7 +12,7 @@ const newPassword = document.getElementById('new-password');
 const confirmPassword = document.getElementById('confirm-password');
 let currentPassword = '';
 
-function open(role) {
+function openPageOf(role) {
   const page = pageForRole(role);
   if (page) {
     location.assign(page);
@@ -41,7 +41,7 @@ signInForm.addEventListener('submit', async (event) => {
       newPassword.focus();
       return;
     }
-    open(answer.role);
+    openPageOf(answer.role);
   } catch (error) {
     password.value = '';
     password.focus();
@@ -66,7 +66,7 @@ changeForm.addEventListener('submit', async (event) => {
     currentPassword = '';
     newPassword.value = '';
     confirmPassword.value = '';
-    open(answer.role);
+    openPageOf(answer.role);
   } catch (error) {
     newPassword.focus();
     showMessage(error.message);
@@ -77,6 +77,6 @@ loadSettings();
 // Already signed in in this tab: straight on to the page.
 if (hasCsrfToken()) {
   api('GET', '/session').then((session) => {
-    if (!session.must_change_password && pageForRole(session.role)) open(session.role);
+    if (!session.must_change_password && pageForRole(session.role)) openPageOf(session.role);
   }, () => {});
 }
