@@ -12,15 +12,35 @@ packages=(
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   postgresql-15  # a real server for the store tests (tests/support/postgres.cc)
+  chromium  # the portals' browser tests (tests/browser)
   # peers measured side by side by bench/
   dislocker libbde-utils cryptsetup-bin hyperfine nginx wrk
 )
+# The browser tests run on Node.js 20 or later (playwright-core needs it); Debian 12's own
+# nodejs is 18, so a newer one already installed (NodeSource's package) is kept.
+command -v node >/dev/null || packages+=(nodejs npm)
+
+# The browser tests' npm packages, exactly as package-lock.json pins them.
+install_npm_packages() {
+  local dir
+  dir="$(dirname "$0")/../tests/browser"
+  if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+    echo "install-deps: Node.js $(node --version) is too old for the browser tests (20+)" >&2
+    return 0
+  fi
+  # npm ci writes node_modules/.package-lock.json: newer than the lockfile means up to date.
+  if [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "install-deps: npm ci in tests/browser"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
+  install_npm_packages
   echo "install-deps: everything is installed"
   exit 0
 fi
@@ -44,4 +64,5 @@ DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-
   "${missing[@]}" >/dev/null || status=$?
 if [ "$own_policy" = true ]; then "${sudo[@]}" rm -f "$policy"; fi
 [ "$status" -eq 0 ] || exit "$status"
+install_npm_packages
 echo "install-deps: done"

@@ -1,4 +1,5 @@
-// Signing in and out with a browser session, and changing one's password.
+// Signing in and out with a browser session, changing one's password, and what the portal
+// pages show before anyone signs in.
 #include "api/caller.h"
 #include "api/guarded_route.h"
 #include "api/json_fields.h"
@@ -93,6 +94,17 @@ http::Response ChangePassword(Services& services, http::Request& request, const 
   return StartSession(services, *login);
 }
 
+// Nothing here is secret: the sign-in page shows it to everyone.
+http::Response PortalSettings(const service::ServiceOptions& options) {
+  const auto text_or_null = [](const std::string& text) {
+    return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+  };
+  return http::JsonResponse(
+      200, {{"company_name", text_or_null(options.company_name)},
+            {"helpdesk_contact", text_or_null(options.helpdesk_contact)},
+            {"self_service_idle_timeout_seconds", options.self_service_idle_timeout.count()}});
+}
+
 }  // namespace
 
 Status AddSessionRoutes(http::Router& router, Services& services) {
@@ -114,6 +126,19 @@ Status AddSessionRoutes(http::Router& router, Services& services) {
                                        {"csrf_token", "string"},
                                        {"expires_at", "string"}}),
       .handler = [&services](http::Request& request) { return Login(services, request); },
+  }));
+  LOCKBOX_RETURN_IF_ERROR(router.Add({
+      .method = http::Method::kGet,
+      .pattern = "/api/v1/portal",
+      .summary = "What the portal pages show before sign-in",
+      .description =
+          "The organisation's name and helpdesk contact ([self_service] company_name and "
+          "helpdesk_contact; null when not configured) and the idle time after which the "
+          "self-service page signs its user out.\n\nRoles: anyone (no credentials needed).",
+      .response_schema = ObjectSchema({{"company_name", "string"},
+                                       {"helpdesk_contact", "string"},
+                                       {"self_service_idle_timeout_seconds", "integer"}}),
+      .handler = [&services](http::Request&) { return PortalSettings(services.options().service); },
   }));
   const std::vector<Role> everyone = PeopleRoles();
   LOCKBOX_RETURN_IF_ERROR(AddGuarded(

@@ -25,9 +25,10 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "http/tls_certificate.h"
-#include "store/master_key.h"
 #include "service/options.h"
+#include "store/master_key.h"
 #include "store/store.h"
+#include "web/routes.h"
 
 namespace lockbox::cli {
 namespace {
@@ -175,6 +176,7 @@ Status Serve(const ServeOptions& options) {
     return Status::IoError("the store does not answer");
   }));
   LOCKBOX_RETURN_IF_ERROR(api::AddRoutes(router, *services));
+  LOCKBOX_RETURN_IF_ERROR(web::AddRoutes(router));
 
   const http::ServerOptions server_options{.listen = cfg.listen,
                                            .limits = cfg.limits,

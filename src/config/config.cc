@@ -201,6 +201,7 @@ constexpr uint32_t kMinutesPerWeek = 7 * 24 * 60;
 constexpr size_t kMaxReasons = 32;
 constexpr size_t kMaxReasonBytes = 256;
 constexpr size_t kMaxNoticeBytes = 8192;
+constexpr size_t kMaxLabelBytes = 256;  // a company name, a helpdesk contact
 
 Status ReadRecovery(const std::string& file, const toml::table& table, RecoveryConfig* recovery) {
   TableReader r(file, table, "recovery.");
@@ -220,10 +221,19 @@ Status ReadRecovery(const std::string& file, const toml::table& table, RecoveryC
 Status ReadSelfService(const std::string& file, const toml::table& table,
                        SelfServiceConfig* self_service) {
   TableReader r(file, table, "self_service.");
-  LOCKBOX_RETURN_IF_ERROR(r.RejectUnknownKeys({"notice", "attempts", "window_minutes"}));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.RejectUnknownKeys({"notice", "attempts", "window_minutes", "company_name",
+                           "helpdesk_contact", "idle_timeout_seconds"}));
   LOCKBOX_RETURN_IF_ERROR(r.Text("notice", kMaxNoticeBytes, &self_service->notice));
   LOCKBOX_RETURN_IF_ERROR(r.Integer<uint32_t>("attempts", 1, 1000, &self_service->attempts));
-  return r.Integer<uint32_t>("window_minutes", 1, kMinutesPerWeek, &self_service->window_minutes);
+  LOCKBOX_RETURN_IF_ERROR(
+      r.Integer<uint32_t>("window_minutes", 1, kMinutesPerWeek, &self_service->window_minutes));
+  LOCKBOX_RETURN_IF_ERROR(r.Text("company_name", kMaxLabelBytes, &self_service->company_name));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.Text("helpdesk_contact", kMaxLabelBytes, &self_service->helpdesk_contact));
+  // Below 10 s the warning could not be read before the sign-out.
+  return r.Integer<uint32_t>("idle_timeout_seconds", 10, 24 * 60 * 60,
+                             &self_service->idle_timeout_seconds);
 }
 
 Status ReadAuth(const std::string& file, const toml::table& table, AuthConfig* auth) {
@@ -307,6 +317,19 @@ Status ReadConfig(const std::string& file, const toml::table& root, ServerConfig
   }
   LOCKBOX_ASSIGN_OR_RETURN(const toml::table* auth, r.Table("auth"));
   if (auth != nullptr) LOCKBOX_RETURN_IF_ERROR(ReadAuth(file, *auth, &config->auth));
+  // A page timeout longer than the server's would never come: the server ends the session
+  // first. Set so, it is a mistake to report; not set, the default follows the server's.
+  const uint32_t server_idle_seconds = config->auth.session_idle_timeout_minutes * 60;
+  if (config->self_service.idle_timeout_seconds > server_idle_seconds) {
+    if (self_service == nullptr || !self_service->contains("idle_timeout_seconds")) {
+      config->self_service.idle_timeout_seconds = server_idle_seconds;
+    } else {
+      return TableReader(file, *self_service, "self_service.")
+          .Error("idle_timeout_seconds",
+                 "must not be longer than [auth] session_idle_timeout_minutes (" +
+                     std::to_string(config->auth.session_idle_timeout_minutes) + " min)");
+    }
+  }
   return Status::Ok();
 }
 
@@ -449,7 +472,15 @@ std::string FormatConfig(const ServerConfig& c) {
                    : "# notice = \"...\"  # not set: the built-in notice")
       << "\n"
       << "attempts = " << s.attempts << "  # recovery attempts per user per window\n"
-      << "window_minutes = " << s.window_minutes << "\n";
+      << "window_minutes = " << s.window_minutes << "\n"
+      << (s.company_name ? "company_name = " + Quote(*s.company_name)
+                         : "# company_name = \"...\"  # shown on the portal pages")
+      << "\n"
+      << (s.helpdesk_contact ? "helpdesk_contact = " + Quote(*s.helpdesk_contact)
+                             : "# helpdesk_contact = \"...\"  # \"call the helpdesk at ...\"")
+      << "\n"
+      << "idle_timeout_seconds = " << s.idle_timeout_seconds
+      << "  # the self-service page signs out after this long without activity\n";
   const AuthConfig& a = c.auth;
   out << "\n[auth]  # local accounts and sessions (docs/auth.md)\n"
       << "min_password_length = " << a.min_password_length << "  # characters\n"

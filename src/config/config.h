@@ -63,11 +63,18 @@ struct RecoveryConfig {
   bool operator==(const RecoveryConfig&) const = default;
 };
 
-// [self_service]: end users recovering their own computers' keys.
+// [self_service]: end users recovering their own computers' keys, and what the portals show.
 struct SelfServiceConfig {
   std::optional<std::string> notice;  // what a user must acknowledge; not set: the built-in one
   uint32_t attempts = 5;              // recovery attempts per user per window
   uint32_t window_minutes = 60;
+  // Shown on the portal pages; not set: the pages say "your organisation" / "your helpdesk".
+  std::optional<std::string> company_name;      // "Contoso"
+  std::optional<std::string> helpdesk_contact;  // "+1 555 0100 (Mon-Fri 8-18)"
+  // The self-service page signs its user out after this long without a key press or click,
+  // warning first. At most [auth] session_idle_timeout_minutes, which ends the session on the
+  // server whatever the page does (when not set, a shorter server timeout lowers it).
+  uint32_t idle_timeout_seconds = 600;
   bool operator==(const SelfServiceConfig&) const = default;
 };
 

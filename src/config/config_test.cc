@@ -61,6 +61,9 @@ agent_tpm_unlock_window_minutes = 120
 notice = "Your recovery is recorded."
 attempts = 3
 window_minutes = 30
+company_name = "Contoso"
+helpdesk_contact = "+1 555 0100"
+idle_timeout_seconds = 120
 [auth]
 min_password_length = 16
 max_failed_logins = 10
@@ -80,7 +83,8 @@ argon2_memory_kib = 65536
   EXPECT_EQ(config->limits, expected);
   EXPECT_EQ(config->recovery, (RecoveryConfig{std::vector<std::string>{"Lost PIN", "Other"},
                                               std::vector<std::string>{"Clear TPM"}, 15, 120}));
-  EXPECT_EQ(config->self_service, (SelfServiceConfig{"Your recovery is recorded.", 3, 30}));
+  EXPECT_EQ(config->self_service, (SelfServiceConfig{"Your recovery is recorded.", 3, 30, "Contoso",
+                                                     "+1 555 0100", 120}));
   EXPECT_EQ(config->auth, (AuthConfig{16, 10, 5, 20, 8, 4, 65536}));
 }
 
@@ -100,6 +104,9 @@ TEST(ConfigTest, FormatParsesBackToTheSameConfig) {
   config.recovery.agent_tpm_unlock_window_minutes = 30;
   config.self_service.notice = "Line one.\nLine two: \\ and \"quotes\".";
   config.self_service.attempts = 2;
+  config.self_service.company_name = "Contoso \"Ltd\"";
+  config.self_service.helpdesk_contact = "+1 555 0100";
+  config.self_service.idle_timeout_seconds = 30;
   config.auth.argon2_memory_kib = 1024;
   config.auth.session_lifetime_hours = 1;
   back = ParseConfig(FormatConfig(config), "x.toml", "/elsewhere");
@@ -167,6 +174,16 @@ TEST(ConfigTest, ServiceAndAuthValuesAreChecked) {
   EXPECT_EQ(ErrorOf("[auth]\nsession_idle_timeout_minutes = 90\nsession_lifetime_hours = 1\n"),
             "/srv/lb/lockbox.toml:2: key 'auth.session_idle_timeout_minutes': must not be longer "
             "than session_lifetime_hours (1 h)");
+  EXPECT_NE(ErrorOf("[self_service]\nidle_timeout_seconds = 5\n").find("from 10 to 86400"),
+            std::string::npos);
+  EXPECT_EQ(ErrorOf("[self_service]\nidle_timeout_seconds = 700\n"
+                    "[auth]\nsession_idle_timeout_minutes = 10\n"),
+            "/srv/lb/lockbox.toml:2: key 'self_service.idle_timeout_seconds': must not be longer "
+            "than [auth] session_idle_timeout_minutes (10 min)");
+  // Not set, the page's timeout follows a server timeout shorter than its default.
+  auto short_idle = Parse("[auth]\nsession_idle_timeout_minutes = 5\n");
+  ASSERT_TRUE(short_idle.ok()) << short_idle.status().message();
+  EXPECT_EQ(short_idle->self_service.idle_timeout_seconds, 300u);
   EXPECT_NE(ErrorOf("auth = 1\n").find("must be a table ([auth])"), std::string::npos);
 }
 

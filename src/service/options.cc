@@ -54,6 +54,9 @@ ServiceOptions OptionsFromConfig(const config::ServerConfig& config) {
   options.self_service_attempts = static_cast<int>(self_service.attempts);
   options.self_service_window = std::chrono::minutes(self_service.window_minutes);
   if (self_service.notice) options.self_service_notice = *self_service.notice;
+  options.company_name = self_service.company_name.value_or("");
+  options.helpdesk_contact = self_service.helpdesk_contact.value_or("");
+  options.self_service_idle_timeout = std::chrono::seconds(self_service.idle_timeout_seconds);
   return options;
 }
 

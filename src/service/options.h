@@ -33,6 +33,10 @@ struct ServiceOptions {
   std::chrono::seconds self_service_window{std::chrono::hours(1)};
   // The notice a self-service user must acknowledge (the portal shows it).
   std::string self_service_notice = DefaultSelfServiceNotice();
+  // What the portal pages show and do (GET /api/v1/portal): empty when not configured.
+  std::string company_name;
+  std::string helpdesk_contact;
+  std::chrono::seconds self_service_idle_timeout{std::chrono::minutes(10)};
   // An agent may fetch its TPM owner authorisation (to reset a TPM lockout) only when a
   // recovery password of one of its OS volumes was disclosed within this window. Zero: never.
   std::chrono::seconds agent_tpm_unlock_window{0};

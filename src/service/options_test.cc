@@ -17,6 +17,9 @@ TEST(OptionsFromConfigTest, AnEmptyConfigGivesTheDefaults) {
   EXPECT_EQ(options.self_service_window, defaults.self_service_window);
   EXPECT_EQ(options.self_service_notice, DefaultSelfServiceNotice());
   EXPECT_EQ(options.agent_tpm_unlock_window, defaults.agent_tpm_unlock_window);
+  EXPECT_EQ(options.company_name, "");
+  EXPECT_EQ(options.helpdesk_contact, "");
+  EXPECT_EQ(options.self_service_idle_timeout, defaults.self_service_idle_timeout);
 }
 
 TEST(OptionsFromConfigTest, ConfiguredValuesAreTakenAndOtherIsAlwaysOffered) {
@@ -28,6 +31,9 @@ TEST(OptionsFromConfigTest, ConfiguredValuesAreTakenAndOtherIsAlwaysOffered) {
   config.self_service.notice = "Recorded.";
   config.self_service.attempts = 3;
   config.self_service.window_minutes = 30;
+  config.self_service.company_name = "Contoso";
+  config.self_service.helpdesk_contact = "+1 555 0100";
+  config.self_service.idle_timeout_seconds = 45;
   const ServiceOptions options = OptionsFromConfig(config);
   EXPECT_EQ(options.drive_unlock_reasons,
             (std::vector<std::string>{"Lost PIN", "BIOS changed", "Other"}));
@@ -37,6 +43,9 @@ TEST(OptionsFromConfigTest, ConfiguredValuesAreTakenAndOtherIsAlwaysOffered) {
   EXPECT_EQ(options.self_service_notice, "Recorded.");
   EXPECT_EQ(options.self_service_attempts, 3);
   EXPECT_EQ(options.self_service_window, std::chrono::minutes(30));
+  EXPECT_EQ(options.company_name, "Contoso");
+  EXPECT_EQ(options.helpdesk_contact, "+1 555 0100");
+  EXPECT_EQ(options.self_service_idle_timeout, std::chrono::seconds(45));
 }
 
 }  // namespace

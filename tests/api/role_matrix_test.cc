@@ -31,6 +31,7 @@ const std::map<std::string, std::optional<std::set<Role>>>& ExpectedAccess() {
       {"GET /metrics", std::nullopt},
       {"GET /api/v1/openapi.json", std::nullopt},
       {"POST /api/v1/session", std::nullopt},
+      {"GET /api/v1/portal", std::nullopt},
       {"GET /api/v1/session", kPeople},
       {"DELETE /api/v1/session", kPeople},
       {"POST /api/v1/session/password", kPeople},

@@ -1,4 +1,5 @@
-// Browser sessions over HTTPS: sign-in, the first-sign-in password change, CSRF, sign-out.
+// Browser sessions over HTTPS: sign-in, the first-sign-in password change, CSRF, sign-out, and
+// what the sign-in page shows.
 #include <gtest/gtest.h>
 
 #include "api_fixture.h"
@@ -108,6 +109,15 @@ TEST_P(SessionTest, AdminsManageAccountsAndTokensThroughTheApi) {
   EXPECT_EQ(after.status, 401);
   EXPECT_NE(after.body["error"]["message"].get<std::string>().find("revoked"), std::string::npos);
   EXPECT_EQ(after.headers.count("www-authenticate"), 1u);
+}
+
+// The sign-in page shows these before anyone signs in; nothing configured is null, not "".
+TEST_P(SessionTest, ThePortalSettingsNeedNoCredentials) {
+  Reply settings = Call("GET", "/api/v1/portal");
+  ASSERT_EQ(settings.status, 200) << settings.raw;
+  EXPECT_TRUE(settings.body["company_name"].is_null());
+  EXPECT_TRUE(settings.body["helpdesk_contact"].is_null());
+  EXPECT_EQ(settings.body["self_service_idle_timeout_seconds"], 600);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SessionTest,
