@@ -69,6 +69,13 @@ Result<MachineCredential> Agent::EnsureEnrolled(const ComputerInfo& computer) {
 Result<bool> Agent::QueueUnescrowed(AgentState& state) const {
   LOCKBOX_ASSIGN_OR_RETURN(const auto passwords, provider_.RecoveryPasswords());
   bool changed = false;
+  // Keys no longer on any volume need no memory of their escrow.
+  for (auto it = state.escrowed.begin(); it != state.escrowed.end();) {
+    const bool present = std::any_of(passwords.begin(), passwords.end(),
+                                     [&](const auto& p) { return p.key_id.ToString() == *it; });
+    it = present ? std::next(it) : state.escrowed.erase(it);
+    changed = changed || !present;
+  }
   for (const RecoveryPasswordInfo& p : passwords) {
     const bool queued = std::any_of(state.queue.begin(), state.queue.end(),
                                     [&](const QueuedKey& q) { return q.key_id == p.key_id; });
@@ -110,6 +117,11 @@ Result<bool> Agent::ReportOnce(AgentState& state, const StateFile& file,
     ++state.failed_reports;
     for (QueuedKey& q : state.queue) ++q.attempts;
     LOCKBOX_RETURN_IF_ERROR(file.Save(state));
+    if (answer.status().code() == ErrorCode::kUnauthenticated) {
+      return Status::Unauthenticated(
+          answer.status().message() + ". The machine credential was revoked: remove " +
+          options_.state_dir + "/credential to enroll again (nothing queued is lost)");
+    }
     return answer.status();
   }
   state.failed_reports = 0;

@@ -272,5 +272,17 @@ TEST_F(AgentTest, AKeyAddedWhileTheServerIsUnreachableStaysQueuedUntilItIsBack) 
   EXPECT_EQ(state->failed_reports, 0u);
 }
 
+TEST(RetryDelayTest, DoublesFromThirtySecondsUpToTheCapWithJitter) {
+  for (int i = 0; i < 20; ++i) {
+    const uint32_t first = RetryDelaySeconds(1, 5400);
+    EXPECT_GE(first, 30u);
+    EXPECT_LE(first, 37u);
+    const uint32_t third = RetryDelaySeconds(3, 5400);
+    EXPECT_GE(third, 120u);
+    EXPECT_LE(third, 150u);
+    EXPECT_EQ(RetryDelaySeconds(20, 5400), 5400u);
+  }
+}
+
 }  // namespace
 }  // namespace lockbox::agent
