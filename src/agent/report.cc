@@ -26,6 +26,12 @@ nlohmann::json EncodeVolume(const VolumeInfo& v, bool with_metadata) {
   return out;
 }
 
+// The string at `key`, or "" when absent or not a string (the answer comes from the network).
+std::string StringAt(const nlohmann::json& object, const char* key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 Result<std::vector<Guid>> GuidList(const nlohmann::json& answer, const char* key) {
   std::vector<Guid> out;
   if (!answer.contains(key)) return out;
@@ -79,13 +85,10 @@ Result<ReportAnswer> DecodeReportAnswer(const nlohmann::json& answer) {
   if (answer.contains("secrets")) {
     if (!answer["secrets"].is_array()) return Status::Corrupt("answer.secrets is not a list");
     for (const nlohmann::json& s : answer["secrets"]) {
-      if (!s.is_object() || !s.contains("key_id") || !s["key_id"].is_string() ||
-          s.value("kind", "") != "recovery_password") {
-        continue;
-      }
-      const std::string outcome = s.value("outcome", "");
+      if (!s.is_object() || StringAt(s, "kind") != "recovery_password") continue;
+      const std::string outcome = StringAt(s, "outcome");
       if (outcome != "created" && outcome != "updated" && outcome != "unchanged") continue;
-      LOCKBOX_ASSIGN_OR_RETURN(Guid id, Guid::Parse(s["key_id"].get<std::string>()));
+      LOCKBOX_ASSIGN_OR_RETURN(Guid id, Guid::Parse(StringAt(s, "key_id")));
       out.acknowledged.push_back(id);
     }
   }
@@ -93,10 +96,8 @@ Result<ReportAnswer> DecodeReportAnswer(const nlohmann::json& answer) {
   LOCKBOX_ASSIGN_OR_RETURN(out.verification_queued, GuidList(answer, "verification_queued"));
   LOCKBOX_ASSIGN_OR_RETURN(out.retired, GuidList(answer, "retired"));
   LOCKBOX_ASSIGN_OR_RETURN(out.rotate, GuidList(answer, "rotate"));
-  if (answer.contains("tpm_owner_auth") && answer["tpm_owner_auth"].is_string()) {
-    const std::string outcome = answer["tpm_owner_auth"].get<std::string>();
-    out.tpm_owner_auth_acknowledged = outcome != "conflict";
-  }
+  const std::string tpm_outcome = StringAt(answer, "tpm_owner_auth");
+  out.tpm_owner_auth_acknowledged = !tpm_outcome.empty() && tpm_outcome != "conflict";
   if (answer.contains("next_report_in_seconds")) {
     const nlohmann::json& next = answer["next_report_in_seconds"];
     if (!next.is_number_unsigned() || next.get<uint64_t>() > 7 * 24 * 3600) {

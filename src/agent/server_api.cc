@@ -13,8 +13,9 @@ std::string_view View(const crypto::SecretBytes& bytes) {
 Status ErrorFor(int status, const nlohmann::json& body, std::string_view path) {
   std::string message =
       "the server answered " + std::to_string(status) + " to " + std::string(path);
-  if (body.is_object() && body.contains("error") && body["error"].is_object()) {
-    message += ": " + body["error"].value("message", "");
+  if (body.is_object() && body.contains("error") && body["error"].is_object() &&
+      body["error"].contains("message") && body["error"]["message"].is_string()) {
+    message += ": " + body["error"]["message"].get<std::string>();
   }
   switch (status) {
     case 400:
