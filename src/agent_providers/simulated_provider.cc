@@ -48,7 +48,21 @@ Result<nlohmann::json> Volume(const std::string& letter, const std::string& type
        {{{"id", other_id}, {"type", other_protector}}, std::move(recovery_protector)}}};
 }
 
-std::string Field(const nlohmann::json& j, const char* key) { return j.value(key, ""); }
+// The string at `key`, or "" when absent or not a string: a damaged file must not throw.
+std::string Field(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// Runs `read` on the machine's JSON; a damaged file (a wrong type somewhere) is kCorrupt.
+template <typename Read>
+auto Guarded(const std::string& path, Read read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corrupt(path + " is damaged: " + e.what());
+  }
+}
 
 }  // namespace
 
@@ -105,7 +119,7 @@ Status SimulatedProvider::Save() {
 }
 
 void SimulatedProvider::CrashIfAsked(const char* point) {
-  if (machine_.value("crash_after", "") == point) raise(SIGKILL);
+  if (Field(machine_, "crash_after") == point) raise(SIGKILL);
 }
 
 nlohmann::json* SimulatedProvider::FindVolume(const Guid& volume_id) {
@@ -117,56 +131,62 @@ nlohmann::json* SimulatedProvider::FindVolume(const Guid& volume_id) {
 
 Result<ComputerInfo> SimulatedProvider::Computer() {
   const std::lock_guard<std::mutex> lock(mu_);
-  try {
-    const nlohmann::json& c = machine_["computer"];
+  return Guarded(path_, [&]() -> Result<ComputerInfo> {
+    const nlohmann::json& c = machine_.at("computer");
     return ComputerInfo{.name = c.at("name"),
                         .domain = c.at("domain"),
                         .os = c.at("os"),
                         .hardware_ids = c.at("hardware_ids"),
                         .users = c.at("users")};
-  } catch (const nlohmann::json::exception& e) {
-    return Status::Corrupt(path_ + ": computer: " + e.what());
-  }
+  });
 }
 
 Result<std::vector<VolumeInfo>> SimulatedProvider::Volumes() {
   const std::lock_guard<std::mutex> lock(mu_);
-  std::vector<VolumeInfo> out;
-  for (const nlohmann::json& v : machine_["volumes"]) {
-    VolumeInfo info;
-    LOCKBOX_ASSIGN_OR_RETURN(info.id, Guid::Parse(Field(v, "id")));
-    info.drive_letter = Field(v, "drive_letter");
-    info.type = Field(v, "type");
-    info.description = Field(v, "description");
-    info.encryption_method = Field(v, "encryption_method");
-    info.protection = Field(v, "protection");
-    info.conversion = Field(v, "conversion");
-    for (const nlohmann::json& p : v.value("protectors", nlohmann::json::array())) {
-      LOCKBOX_ASSIGN_OR_RETURN(Guid id, Guid::Parse(Field(p, "id")));
-      info.protectors.push_back({.id = id, .type = Field(p, "type")});
+  return Guarded(path_, [&]() -> Result<std::vector<VolumeInfo>> {
+    std::vector<VolumeInfo> out;
+    for (const nlohmann::json& v : machine_["volumes"]) {
+      VolumeInfo info;
+      LOCKBOX_ASSIGN_OR_RETURN(info.id, Guid::Parse(Field(v, "id")));
+      info.drive_letter = Field(v, "drive_letter");
+      info.type = Field(v, "type");
+      info.description = Field(v, "description");
+      info.encryption_method = Field(v, "encryption_method");
+      info.protection = Field(v, "protection");
+      info.conversion = Field(v, "conversion");
+      for (const nlohmann::json& p : v.value("protectors", nlohmann::json::array())) {
+        LOCKBOX_ASSIGN_OR_RETURN(Guid id, Guid::Parse(Field(p, "id")));
+        info.protectors.push_back({.id = id, .type = Field(p, "type")});
+      }
+      out.push_back(std::move(info));
     }
-    out.push_back(std::move(info));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<std::vector<RecoveryPasswordInfo>> SimulatedProvider::RecoveryPasswords() {
   const std::lock_guard<std::mutex> lock(mu_);
-  std::vector<RecoveryPasswordInfo> out;
-  for (const nlohmann::json& v : machine_["volumes"]) {
-    LOCKBOX_ASSIGN_OR_RETURN(Guid volume_id, Guid::Parse(Field(v, "id")));
-    for (const nlohmann::json& p : v.value("protectors", nlohmann::json::array())) {
-      if (Field(p, "type") != "recovery_password") continue;
-      LOCKBOX_ASSIGN_OR_RETURN(Guid key_id, Guid::Parse(Field(p, "id")));
-      const std::string& text = p.at("password").get_ref<const std::string&>();
-      out.push_back({.key_id = key_id,
-                     .volume_id = volume_id,
-                     .password = crypto::SecretBytes(std::span<const uint8_t>(
-                         reinterpret_cast<const uint8_t*>(text.data()), text.size())),
-                     .created_at = Field(p, "created_at")});
+  return Guarded(path_, [&]() -> Result<std::vector<RecoveryPasswordInfo>> {
+    std::vector<RecoveryPasswordInfo> out;
+    for (const nlohmann::json& v : machine_["volumes"]) {
+      LOCKBOX_ASSIGN_OR_RETURN(Guid volume_id, Guid::Parse(Field(v, "id")));
+      for (const nlohmann::json& p : v.value("protectors", nlohmann::json::array())) {
+        if (Field(p, "type") != "recovery_password") continue;
+        LOCKBOX_ASSIGN_OR_RETURN(Guid key_id, Guid::Parse(Field(p, "id")));
+        const auto password = p.find("password");
+        if (password == p.end() || !password->is_string()) {
+          return Status::Corrupt(path_ + ": protector " + key_id.ToString() + " has no password");
+        }
+        const std::string& text = password->get_ref<const std::string&>();
+        out.push_back({.key_id = key_id,
+                       .volume_id = volume_id,
+                       .password = crypto::SecretBytes(std::span<const uint8_t>(
+                           reinterpret_cast<const uint8_t*>(text.data()), text.size())),
+                       .created_at = Field(p, "created_at")});
+      }
     }
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<Guid> SimulatedProvider::AddRecoveryPassword(const Guid& volume_id,
@@ -203,17 +223,20 @@ Status SimulatedProvider::DeleteProtector(const Guid& volume_id, const Guid& pro
 
 Result<TpmInfo> SimulatedProvider::Tpm() {
   const std::lock_guard<std::mutex> lock(mu_);
-  const nlohmann::json& t = machine_["tpm"];
-  TpmInfo info{.present = t.value("present", false),
-               .owned = t.value("owned", false),
-               .locked_out = t.value("locked_out", false),
-               .owner_auth = std::nullopt,
-               .owner_auth_changed_at = Field(t, "changed_at")};
-  if (t.contains("owner_auth")) {
-    LOCKBOX_ASSIGN_OR_RETURN(
-        info.owner_auth, crypto::Base64Decode(t["owner_auth"].get_ref<const std::string&>(), 1024));
-  }
-  return info;
+  return Guarded(path_, [&]() -> Result<TpmInfo> {
+    const nlohmann::json& t = machine_["tpm"];
+    TpmInfo info{.present = t.value("present", false),
+                 .owned = t.value("owned", false),
+                 .locked_out = t.value("locked_out", false),
+                 .owner_auth = std::nullopt,
+                 .owner_auth_changed_at = Field(t, "changed_at")};
+    if (t.contains("owner_auth")) {
+      LOCKBOX_ASSIGN_OR_RETURN(
+          info.owner_auth,
+          crypto::Base64Decode(t["owner_auth"].get_ref<const std::string&>(), 1024));
+    }
+    return info;
+  });
 }
 
 Status SimulatedProvider::ResetTpmLockout(const crypto::SecretBytes& owner_auth) {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "recovery/check.h"
 
@@ -70,6 +71,19 @@ TEST_F(SimulatedProviderTest, TheTpmLockoutResetsOnlyWithItsOwnerAuth) {
   auto tpm = (*provider)->Tpm();
   EXPECT_EQ((*provider)->ResetTpmLockout(crypto::SecretBytes(20)).code(), ErrorCode::kWrongKey);
   EXPECT_TRUE((*provider)->ResetTpmLockout(*tpm->owner_auth).ok());
+}
+
+TEST_F(SimulatedProviderTest, ADamagedFileIsAnErrorNotACrash) {
+  ASSERT_TRUE(SimulatedProvider::CreateMachine(path_, "PC-07", 0).ok());
+  auto provider = SimulatedProvider::Open(path_);
+  ASSERT_TRUE(provider.ok());
+  std::ofstream(path_) << R"({"computer": {"name": 5}, "volumes": [{"id": 7, "protectors": 1}],
+                              "tpm": {"present": "yes"}})";
+  auto damaged = SimulatedProvider::Open(path_);
+  ASSERT_TRUE(damaged.ok());
+  EXPECT_EQ((*damaged)->Computer().status().code(), ErrorCode::kCorrupt);
+  EXPECT_FALSE((*damaged)->Volumes().ok());
+  EXPECT_EQ((*damaged)->Tpm().status().code(), ErrorCode::kCorrupt);
 }
 
 }  // namespace

@@ -146,7 +146,10 @@ Result<HttpResponse> HttpsClient::Send(std::string_view method, std::string_view
   beast_http::request<beast_http::string_body> request(
       method == "POST" ? beast_http::verb::post : beast_http::verb::get,
       url_.path_prefix + std::string(path), 11);
-  request.set(beast_http::field::host, url_.host);
+  const bool ipv6 = url_.host.find(':') != std::string::npos;
+  request.set(beast_http::field::host,
+              (ipv6 ? "[" + url_.host + "]" : url_.host) +
+                  (url_.port == 443 ? "" : ":" + std::to_string(url_.port)));
   request.set(beast_http::field::user_agent, "lockbox-agent");
   request.keep_alive(true);
   if (!bearer.empty()) {
