@@ -124,12 +124,16 @@ Result<bool> Agent::ReportOnce(AgentState& state, const StateFile& file,
     }
     return answer.status();
   }
+  // A check-in that changes nothing writes nothing (a fleet simulator runs thousands).
+  bool dirty =
+      state.failed_reports != 0 || state.next_report_seconds != answer->next_report_seconds;
   state.failed_reports = 0;
   state.next_report_seconds = answer->next_report_seconds;
   for (const Guid& id : answer->acknowledged) {
     const auto it = std::find_if(state.queue.begin(), state.queue.end(),
                                  [&](const QueuedKey& q) { return q.key_id == id; });
     if (it == state.queue.end()) continue;
+    dirty = true;
     state.queue.erase(it);
     state.escrowed.insert(id.ToString());
     OnAcknowledged(state, id);
@@ -142,13 +146,15 @@ Result<bool> Agent::ReportOnce(AgentState& state, const StateFile& file,
   for (const Guid& id : answer->retired) log_("the server retired key " + Short(id));
   if (tpm.owner_auth && answer->tpm_owner_auth_acknowledged) {
     state.tpm_owner_auth_escrowed = tpm.owner_auth_changed_at;
+    dirty = true;
   }
   bool more = false;
   for (const Guid& id : answer->rotate) {
     LOCKBOX_ASSIGN_OR_RETURN(const bool planned, PlanRotation(state, id, volumes, provider_, log_));
     more = more || planned;
+    dirty = dirty || planned;
   }
-  LOCKBOX_RETURN_IF_ERROR(file.Save(state));
+  if (dirty) LOCKBOX_RETURN_IF_ERROR(file.Save(state));
   // Rotations with a provider step to do, and their reports, are work for another round.
   for (const Rotation& r : state.rotations) more = more || r.step != RotationStep::kAdded;
   return more;
