@@ -343,6 +343,26 @@ TEST_F(AgentTest, TheFleetSimulatorEnrollsAndChecksInEveryMachine) {
   EXPECT_EQ(found.dump().find("SIM-3") != std::string::npos, true) << found.dump();
 }
 
+TEST_F(AgentTest, AsAServiceItReportsAtOnceWithoutTheStartUpDelayAndStopsOnSigterm) {
+  // The config asks for the delay (1 to 18 minutes); --no-startup-delay skips it.
+  std::string config = ReadFile(config_);
+  config.replace(config.find("startup_delay = false"), 21, "startup_delay = true");
+  std::ofstream(config_) << config;
+  const pid_t agent = testing::SpawnProgram(
+      LOCKBOX_AGENT_BINARY,
+      {"--config", config_, "--no-startup-delay", "--provider", "simulated", "--machine", machine_},
+      tmp_ / "service.out", tmp_ / "service.err");
+  std::string log;
+  for (int i = 0; i < 100 && log.find("next in 5400 s") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    log = ReadFile(tmp_ / "service.err");
+  }
+  EXPECT_NE(log.find("escrowed recovery password"), std::string::npos) << log;
+  kill(agent, SIGTERM);
+  EXPECT_EQ(testing::Wait(agent), 0);
+  EXPECT_NE(ReadFile(tmp_ / "service.err").find("stopped"), std::string::npos);
+}
+
 TEST_F(AgentTest, VersionAndHelp) {
   const int code = testing::Wait(
       testing::SpawnProgram(LOCKBOX_AGENT_BINARY, {"--version"}, tmp_ / "v.out", tmp_ / "v.err"));
