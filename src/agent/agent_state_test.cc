@@ -131,5 +131,16 @@ TEST_F(AgentStateTest, AFolderOthersMayEnterIsRefused) {
   EXPECT_NE(file.status().message().find("chmod 700"), std::string::npos);
 }
 
+TEST_F(AgentStateTest, AStateFileOthersMayReadIsRefused) {
+  auto file = StateFile::Open(dir_);
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE(file->Save(Sample()).ok());
+  chmod((dir_ + "/state.sealed").c_str(), 0644);
+  auto state = file->Load();
+  ASSERT_FALSE(state.ok());
+  EXPECT_EQ(state.status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_NE(state.status().message().find("chmod 600"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lockbox::agent
