@@ -55,9 +55,10 @@ boost::system::error_code Run(asio::io_context& io, Operation operation) {
 std::string Describe(const char* step, const boost::system::error_code& ec) {
   std::string what = ec.message();
   if (ec.category() == asio::error::get_ssl_category()) {
-    what = ERR_reason_error_string(static_cast<unsigned long>(ec.value()))
-               ? ERR_reason_error_string(static_cast<unsigned long>(ec.value()))
-               : what;
+    // OpenSSL's reason ("certificate verify failed") says more than Asio's message.
+    if (const char* reason = ERR_reason_error_string(static_cast<unsigned long>(ec.value()))) {
+      what = reason;
+    }
   }
   if (ec == beast::error::timeout) what = "timed out";
   return std::string(step) + ": " + what;
