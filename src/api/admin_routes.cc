@@ -26,7 +26,7 @@ Role RoleOf(const std::optional<std::string>& name) {
 template <typename Body>
 http::Response WithFields(http::Request& request, Body&& body) {
   nlohmann::json json;
-  WipeOnExit wipe(json);
+  crypto::WipeOnExit wipe(json);
   if (auto error = http::ReadJsonBody(request, &json)) return *error;
   JsonFields fields(json, "");
   return body(fields);
@@ -115,7 +115,7 @@ http::Response CreateApiToken(Services& services, http::Request& request, const 
                                                      std::chrono::days(days), description);
     if (!token.ok()) return Failure(token.status());
     nlohmann::json out = EncodeApiToken(token->record);
-    WipeOnExit wipe_answer(out);
+    crypto::WipeOnExit wipe_answer(out);
     out["token"] = std::string(auth::TextOf(token->token));
     return http::JsonResponse(201, out);
   });
@@ -132,7 +132,7 @@ http::Response CreateEnrollmentToken(Services& services, http::Request& request,
                                                                  max_uses, std::chrono::days(days));
     if (!token.ok()) return Failure(token.status());
     nlohmann::json out = EncodeEnrollmentToken(token->record);
-    WipeOnExit wipe_answer(out);
+    crypto::WipeOnExit wipe_answer(out);
     out["token"] = std::string(auth::TextOf(token->token));
     return http::JsonResponse(201, out);
   });

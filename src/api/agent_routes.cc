@@ -15,7 +15,7 @@ using service::Role;
 
 http::Response Enroll(Services& services, http::Request& request) {
   nlohmann::json body;
-  WipeOnExit wipe_body(body);
+  crypto::WipeOnExit wipe_body(body);
   if (auto error = http::ReadJsonBody(request, &body)) return *error;
   JsonFields fields(body, "");
   const crypto::SecretBytes token = fields.Secret("enrollment_token", 128);
@@ -36,13 +36,13 @@ http::Response Enroll(Services& services, http::Request& request) {
                            {"existing_computer", enrollment->existing_computer},
                            {"credential_id", enrollment->credential_id},
                            {"credential", std::string(auth::TextOf(enrollment->credential))}};
-  WipeOnExit wipe_answer(answer);
+  crypto::WipeOnExit wipe_answer(answer);
   return http::JsonResponse(200, answer);
 }
 
 http::Response Report(Services& services, http::Request& request, const Caller& caller) {
   nlohmann::json body;
-  WipeOnExit wipe(body);
+  crypto::WipeOnExit wipe(body);
   if (auto error = http::ReadJsonBody(request, &body)) return *error;
   auto report = DecodeEscrowReport(body);
   if (!report.ok()) return Failure(report.status());
@@ -55,7 +55,7 @@ http::Response TpmOwnerAuth(Services& services, const Caller& caller) {
   auto owner_auth = services.recovery().AgentTpmOwnerAuth(caller.actor);
   if (!owner_auth.ok()) return Failure(owner_auth.status());
   nlohmann::json answer = {{"owner_auth", crypto::Base64Encode(owner_auth->span())}};
-  WipeOnExit wipe(answer);
+  crypto::WipeOnExit wipe(answer);
   return http::JsonResponse(200, answer);
 }
 

@@ -266,19 +266,4 @@ Status JsonFields::Finish() {
   return Status::Ok();
 }
 
-void WipeStrings(nlohmann::json& json) {
-  // Iterative: a hostile body may nest arrays deeper than the stack would allow recursion.
-  std::vector<nlohmann::json*> pending = {&json};
-  while (!pending.empty()) {
-    nlohmann::json* value = pending.back();
-    pending.pop_back();
-    if (value->is_string()) {
-      auto& text = value->get_ref<std::string&>();
-      crypto::Wipe({reinterpret_cast<uint8_t*>(text.data()), text.size()});
-    } else if (value->is_structured()) {
-      for (auto& element : *value) pending.push_back(&element);
-    }
-  }
-}
-
 }  // namespace lockbox::api

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/json_wipe.h"
 #include "crypto/secret.h"
 #include "util/guid.h"
 #include "util/status.h"
@@ -91,22 +92,6 @@ class JsonFields {
   std::string path_;
   std::set<std::string, std::less<>> read_;
   Status status_;
-};
-
-// Overwrites every string in `json` (keys aside) in place: request bodies and answers that held
-// passwords or tokens are wiped before their memory is freed.
-void WipeStrings(nlohmann::json& json);
-
-// Wipes `json`'s strings when the scope ends: `WipeOnExit wipe(body);`.
-class WipeOnExit {
- public:
-  explicit WipeOnExit(nlohmann::json& json) : json_(json) {}
-  ~WipeOnExit() { WipeStrings(json_); }
-  WipeOnExit(const WipeOnExit&) = delete;
-  WipeOnExit& operator=(const WipeOnExit&) = delete;
-
- private:
-  nlohmann::json& json_;
 };
 
 }  // namespace lockbox::api

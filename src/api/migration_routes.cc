@@ -64,7 +64,7 @@ service::MigratedComputerUsers DecodeUsersItem(JsonFields& f) {
 template <typename Item, typename Decode, typename Write>
 http::Response Migrate(http::Request& request, Decode decode, Write write) {
   nlohmann::json body;
-  WipeOnExit wipe(body);
+  crypto::WipeOnExit wipe(body);
   if (auto error = http::ReadJsonBody(request, &body)) return *error;
   JsonFields fields(body, "");
   std::vector<Item> items;

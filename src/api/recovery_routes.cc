@@ -50,7 +50,7 @@ http::Response AnswerDisclosure(Services& services, const Result<service::Recove
                         {"key", EncodeRecoveryKey(d.key)},
                         {"computer", EncodeComputer(d.computer)},
                         {"volume", nullptr}};
-  WipeOnExit wipe(out);
+  crypto::WipeOnExit wipe(out);
   if (auto volume = services.store().GetVolume(d.key.volume_id); volume.ok()) {
     out["volume"] = EncodeVolume(*volume);
   }
@@ -95,7 +95,7 @@ http::Response RecoverTpm(Services& services, http::Request& request, const Call
   if (!owner_auth.ok()) return Failure(owner_auth.status());
   nlohmann::json answer = {{"computer_id", computer_id->ToString()},
                            {"owner_auth", crypto::Base64Encode(owner_auth->span())}};
-  WipeOnExit wipe(answer);
+  crypto::WipeOnExit wipe(answer);
   return http::JsonResponse(200, answer);
 }
 

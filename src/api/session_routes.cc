@@ -22,7 +22,7 @@ http::Response StartSession(Services& services, const auth::LoginResult& login) 
                            {"must_change_password", login.must_change_password},
                            {"csrf_token", std::string(auth::TextOf(session->csrf_token))},
                            {"expires_at", FormatUtc(session->expires_at)}};
-  WipeOnExit wipe(answer);
+  crypto::WipeOnExit wipe(answer);
   http::Response response = http::JsonResponse(200, answer);
   response.headers.emplace_back("Set-Cookie",
                                 SessionCookie(auth::TextOf(session->token), session->expires_at,
@@ -32,7 +32,7 @@ http::Response StartSession(Services& services, const auth::LoginResult& login) 
 
 http::Response Login(Services& services, http::Request& request) {
   nlohmann::json body;
-  WipeOnExit wipe(body);
+  crypto::WipeOnExit wipe(body);
   if (auto error = http::ReadJsonBody(request, &body)) return *error;
   JsonFields fields(body, "");
   const std::string name = fields.Text("name", {.max_bytes = 64});
@@ -75,7 +75,7 @@ http::Response ChangePassword(Services& services, http::Request& request, const 
         "change a password in a signed-in session (POST /api/v1/session first)"));
   }
   nlohmann::json body;
-  WipeOnExit wipe(body);
+  crypto::WipeOnExit wipe(body);
   if (auto error = http::ReadJsonBody(request, &body)) return *error;
   JsonFields fields(body, "");
   const size_t max = services.options().auth.max_password_bytes;

@@ -16,5 +16,7 @@ void AddMaintenanceCommands(CLI::App& app, int* exit_code);
 // `enrollment-token create`, `api-token create`, `user create`: offline administration on the
 // store (admin_commands.cc).
 void AddAdminCommands(CLI::App& app, int* exit_code);
+// `agent-sim`: a fleet of simulated agents against a server (agent_sim_command.cc).
+void AddAgentSimCommand(CLI::App& app, int* exit_code);
 
 }  // namespace lockbox::cli

@@ -1,7 +1,6 @@
 #include "config/config.h"
 
 #include <arpa/inet.h>
-#include <toml++/toml.h>
 
 #include <algorithm>
 #include <array>
@@ -13,6 +12,8 @@
 #include <sstream>
 #include <vector>
 
+#include "config/table_reader.h"
+
 namespace lockbox::config {
 namespace {
 
@@ -22,156 +23,6 @@ constexpr std::array<const char*, 6> kLogLevelNames = {"trace", "debug", "info",
 bool IsUrl(std::string_view s) {
   return s.starts_with("postgresql://") || s.starts_with("postgres://");
 }
-
-const char* TypeName(toml::node_type type) {
-  switch (type) {
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a number with a fraction";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    default:
-      return "a date or time";
-  }
-}
-
-// Reads one TOML table against the keys we know, with errors that point at the line.
-class TableReader {
- public:
-  TableReader(const std::string& file, const toml::table& table, std::string prefix)
-      : file_(file), table_(table), prefix_(std::move(prefix)) {}
-
-  // Rejects any key not in `known`: a misspelt key must not silently fall back to a default.
-  Status RejectUnknownKeys(std::initializer_list<std::string_view> known) const {
-    for (auto&& [key, node] : table_) {
-      bool found = false;
-      for (std::string_view k : known) found = found || key.str() == k;
-      if (found) continue;
-      std::string list;
-      for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      return Status::InvalidArgument(Where(node) + "unknown key '" + prefix_ +
-                                     std::string(key.str()) +
-                                     "'; check its spelling (known keys here: " + list + ")");
-    }
-    return Status::Ok();
-  }
-
-  // A string value; `non_empty` for file names and addresses.
-  Status String(std::string_view key, std::string* out) const {
-    const toml::node* node = table_.get(key);
-    if (node == nullptr) return Status::Ok();
-    const auto* value = node->as_string();
-    if (value == nullptr) return Expected(*node, key, "a string", TypeName(node->type()));
-    const std::string& text = value->get();
-    if (text.empty() || text.find('\0') != std::string::npos) {
-      return Expected(*node, key, "a non-empty string without NUL characters", "something else");
-    }
-    *out = text;
-    return Status::Ok();
-  }
-
-  // A non-empty string of at most `max_bytes`, or nothing when the key is absent.
-  Status Text(std::string_view key, size_t max_bytes, std::optional<std::string>* out) const {
-    std::string text;
-    LOCKBOX_RETURN_IF_ERROR(String(key, &text));
-    if (text.empty()) return Status::Ok();
-    if (text.size() > max_bytes) {
-      return Expected(*table_.get(key), key, "at most " + std::to_string(max_bytes) + " bytes",
-                      std::to_string(text.size()));
-    }
-    *out = std::move(text);
-    return Status::Ok();
-  }
-
-  // An array of 1 to `max_items` distinct non-empty strings of at most `max_bytes` each.
-  Status StringList(std::string_view key, size_t max_items, size_t max_bytes,
-                    std::optional<std::vector<std::string>>* out) const {
-    const toml::node* node = table_.get(key);
-    if (node == nullptr) return Status::Ok();
-    const auto* array = node->as_array();
-    const std::string expected = "an array of 1 to " + std::to_string(max_items) + " strings";
-    if (array == nullptr) return Expected(*node, key, expected, TypeName(node->type()));
-    if (array->empty() || array->size() > max_items) {
-      return Expected(*node, key, expected, std::to_string(array->size()) + " items");
-    }
-    std::vector<std::string> items;
-    for (const toml::node& item : *array) {
-      const std::string what = "item " + std::to_string(items.size() + 1) + " of ";
-      const auto* value = item.as_string();
-      const bool ok =
-          value != nullptr && !value->get().empty() && value->get().size() <= max_bytes &&
-          std::none_of(value->get().begin(), value->get().end(),
-                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-      if (!ok) {
-        return Status::InvalidArgument(Where(item) + what + "key '" + prefix_ + std::string(key) +
-                                       "' must be a non-empty string of at most " +
-                                       std::to_string(max_bytes) +
-                                       " bytes without control characters");
-      }
-      if (std::find(items.begin(), items.end(), value->get()) != items.end()) {
-        return Status::InvalidArgument(Where(item) + what + "key '" + prefix_ + std::string(key) +
-                                       "' repeats \"" + value->get() + "\"");
-      }
-      items.push_back(value->get());
-    }
-    *out = std::move(items);
-    return Status::Ok();
-  }
-
-  template <typename T>
-  Status Integer(std::string_view key, T min, T max, T* out) const {
-    const toml::node* node = table_.get(key);
-    if (node == nullptr) return Status::Ok();
-    const auto* value = node->as_integer();
-    const std::string range =
-        "an integer from " + std::to_string(min) + " to " + std::to_string(max);
-    if (value == nullptr) return Expected(*node, key, range, TypeName(node->type()));
-    const int64_t v = value->get();
-    if (v < 0 || static_cast<uint64_t>(v) < min || static_cast<uint64_t>(v) > max) {
-      return Expected(*node, key, range, std::to_string(v));
-    }
-    *out = static_cast<T>(v);
-    return Status::Ok();
-  }
-
-  // A sub-table, or nullptr when absent.
-  Result<const toml::table*> Table(std::string_view key) const {
-    const toml::node* node = table_.get(key);
-    if (node == nullptr) return static_cast<const toml::table*>(nullptr);
-    if (!node->is_table()) {
-      return Expected(*node, key, "a table ([" + std::string(key) + "])", TypeName(node->type()));
-    }
-    return node->as_table();
-  }
-
-  Status Error(std::string_view key, const std::string& what) const {
-    const toml::node* node = table_.get(key);
-    return Status::InvalidArgument((node ? Where(*node) : file_ + ": ") + "key '" + prefix_ +
-                                   std::string(key) + "': " + what);
-  }
-
- private:
-  std::string Where(const toml::node& node) const {
-    return file_ + ":" + std::to_string(node.source().begin.line) + ": ";
-  }
-
-  Status Expected(const toml::node& node, std::string_view key, const std::string& expected,
-                  const std::string& got) const {
-    return Status::InvalidArgument(Where(node) + "key '" + prefix_ + std::string(key) +
-                                   "' must be " + expected + " (got " + got + ")");
-  }
-
-  const std::string& file_;
-  const toml::table& table_;
-  std::string prefix_;
-};
 
 constexpr uint32_t kMaxTimeoutMs = 3'600'000;
 
@@ -412,14 +263,8 @@ Result<ServerConfig> ParseConfig(std::string_view text, const std::string& file_
                                  const std::string& default_data_dir) {
   ServerConfig config;
   config.data_dir = default_data_dir;
-  try {
-    const toml::table root = toml::parse(text, file_name);
-    LOCKBOX_RETURN_IF_ERROR(ReadConfig(file_name, root, &config));
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(file_name + ":" + std::to_string(e.source().begin.line) + ":" +
-                                   std::to_string(e.source().begin.column) +
-                                   ": not valid TOML: " + std::string(e.description()));
-  }
+  LOCKBOX_ASSIGN_OR_RETURN(const toml::table root, ParseToml(text, file_name));
+  LOCKBOX_RETURN_IF_ERROR(ReadConfig(file_name, root, &config));
   return config;
 }
 

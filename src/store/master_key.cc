@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "crypto/random.h"
+#include "util/files.h"
 
 namespace lockbox::store {
 namespace {
@@ -16,25 +17,10 @@ Status Errno(const std::string& what, const std::string& path) {
   return Status::IoError(what + " " + path + ": " + std::strerror(errno));
 }
 
-// Closes the descriptor on every path out.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 }  // namespace
 
 Result<crypto::SecretBytes> LoadMasterKey(const std::string& path) {
-  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (fd.get() < 0) return Errno("cannot open master key file", path);
   struct stat st {};
   if (fstat(fd.get(), &st) != 0) return Errno("cannot stat master key file", path);
@@ -70,7 +56,7 @@ Result<crypto::SecretBytes> CreateMasterKeyFile(const std::string& path) {
 }
 
 Status WriteMasterKeyFile(const std::string& path, const crypto::SecretBytes& key) {
-  Fd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (fd.get() < 0) {
     if (errno == EEXIST) {
       return Status::AlreadyExists("master key file " + path +

@@ -9,6 +9,10 @@
 
 namespace lockbox {
 
+UniqueFd::~UniqueFd() {
+  if (fd_ >= 0) close(fd_);
+}
+
 std::string FolderOf(const std::string& path) {
   const size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";

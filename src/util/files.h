@@ -9,6 +9,19 @@
 
 namespace lockbox {
 
+// A file descriptor closed on every path out of its scope.
+class UniqueFd {
+ public:
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  ~UniqueFd();
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
 // The folder part of `path` ("." when there is none).
 std::string FolderOf(const std::string& path);
 

@@ -18,18 +18,23 @@ std::string ReadFile(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-pid_t Spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+pid_t SpawnProgram(const std::string& binary, const std::vector<std::string>& args,
+                   const std::string& out, const std::string& err) {
   const pid_t pid = fork();
   if (pid == 0) {
     dup2(open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), STDOUT_FILENO);
     dup2(open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), STDERR_FILENO);
-    std::vector<char*> argv = {const_cast<char*>(LOCKBOX_BINARY)};
+    std::vector<char*> argv = {const_cast<char*>(binary.c_str())};
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    execv(LOCKBOX_BINARY, argv.data());
+    execv(binary.c_str(), argv.data());
     _exit(127);
   }
   return pid;
+}
+
+pid_t Spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+  return SpawnProgram(LOCKBOX_BINARY, args, out, err);
 }
 
 int Wait(pid_t pid) {

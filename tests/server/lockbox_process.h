@@ -15,6 +15,9 @@ std::string ReadFile(const std::string& path);
 
 // Starts `lockbox args...` with stdout and stderr going to files; returns its pid.
 pid_t Spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err);
+// The same for another program (`binary` is its path).
+pid_t SpawnProgram(const std::string& binary, const std::vector<std::string>& args,
+                   const std::string& out, const std::string& err);
 // Its exit code, or 128 + the signal that ended it.
 int Wait(pid_t pid);
 
