@@ -37,7 +37,8 @@ service::Actor Admin() {
           .role = service::Role::kAdmin,
           .source = service::Source::kApi,
           .address = "127.0.0.1",
-          .computer = std::nullopt};
+          .computer = std::nullopt,
+          .credential_id = ""};
 }
 
 class AgentTest : public ::testing::Test {
