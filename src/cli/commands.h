@@ -16,5 +16,7 @@ void AddMaintenanceCommands(CLI::App& app, int* exit_code);
 // `enrollment-token create`, `api-token create`, `user create`: offline administration on the
 // store (admin_commands.cc).
 void AddAdminCommands(CLI::App& app, int* exit_code);
+// `import ad`: recovery data from Active Directory (import_ad_command.cc).
+void AddImportCommands(CLI::App& app, int* exit_code);
 
 }  // namespace lockbox::cli

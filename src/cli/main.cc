@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   lockbox::cli::AddServerCommands(app, &exit_code);
   lockbox::cli::AddMaintenanceCommands(app, &exit_code);
   lockbox::cli::AddAdminCommands(app, &exit_code);
+  lockbox::cli::AddImportCommands(app, &exit_code);
 
   try {
     app.parse(argc, argv);
