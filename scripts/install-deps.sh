@@ -9,11 +9,13 @@ packages=(
   # libraries
   libssl-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfuse3-dev fuse3
   libsqlite3-dev libpq-dev libboost-dev libtomlplusplus-dev libargon2-dev libldap-dev
+  libsasl2-dev
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   postgresql-15  # a real server for the store tests (tests/support/postgres.cc)
   # a real Samba AD domain controller for `lockbox import ad` (tests/support/samba_dc.sh)
   samba samba-ad-dc samba-ad-provision ldb-tools ldap-utils
+  krb5-user libsasl2-modules-gssapi-mit  # Kerberos binds (kinit, the SASL GSSAPI plugin)
   # peers measured side by side by bench/
   dislocker libbde-utils cryptsetup-bin hyperfine nginx wrk
 )

@@ -32,6 +32,7 @@ struct ImportAdOptions {
   bool plain_ldap = false;
   std::string bind_name;
   std::string password_file;
+  bool gssapi = false;
   std::string data_dir;
   std::string after;
   int timeout_seconds = 30;
@@ -144,13 +145,21 @@ Status ImportAd(ImportAdOptions& options) {
   if (!options.dry_run) {
     LOCKBOX_ASSIGN_OR_RETURN(dir, OpenDataDir(options.data_dir));
   }
-  LOCKBOX_ASSIGN_OR_RETURN(const crypto::SecretBytes password, ReadBindPassword(options));
+  if (options.gssapi != options.bind_name.empty()) {
+    return Status::InvalidArgument(
+        "give --bind-dn NAME (a simple bind with a password) or --gssapi (Kerberos), one of them");
+  }
+  crypto::SecretBytes password;
+  if (!options.gssapi) {
+    LOCKBOX_ASSIGN_OR_RETURN(password, ReadBindPassword(options));
+  }
   LOCKBOX_ASSIGN_OR_RETURN(auto directory,
                            ldap::Connection::Open({.url = options.url,
                                                    .ca_file = options.ca_file,
                                                    .plain = options.plain_ldap,
                                                    .timeout_ms = options.timeout_seconds * 1000}));
-  LOCKBOX_RETURN_IF_ERROR(directory->SimpleBind(options.bind_name, password));
+  LOCKBOX_RETURN_IF_ERROR(options.gssapi ? directory->GssapiBind()
+                                         : directory->SimpleBind(options.bind_name, password));
 
   std::unique_ptr<audit::AuditLog> audit;
   std::unique_ptr<service::ServiceOptions> service_options;
@@ -195,8 +204,9 @@ void AddImportCommands(CLI::App& app, int* exit_code) {
   ad->add_flag("--plain-ldap", options->plain_ldap,
                "ldap:// without TLS: the password and the keys cross the network readable");
   ad->add_option("--bind-dn", options->bind_name,
-                 "Who to bind as: a DN, user@domain or DOMAIN\\user")
-      ->required();
+                 "Who to bind as: a DN, user@domain or DOMAIN\\user (simple bind)");
+  ad->add_flag("--gssapi", options->gssapi,
+               "Bind with Kerberos (SASL GSSAPI) as the holder of the current ticket (kinit)");
   ad->add_option("--password-file", options->password_file,
                  "File whose first line is the bind password (\"-\" = stdin); without it the "
                  "password is asked for on the terminal");

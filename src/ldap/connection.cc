@@ -1,6 +1,7 @@
 #include "ldap/connection.h"
 
 #include <ldap.h>
+#include <sasl/sasl.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -167,7 +168,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectOptions& optio
   if (ldap_initialize(&raw, options.url.c_str()) != LDAP_SUCCESS || raw == nullptr) {
     return Status::InvalidArgument("libldap cannot use the directory URL \"" + options.url + "\"");
   }
-  std::unique_ptr<Connection> connection(new Connection(raw, options.url));
+  std::unique_ptr<Connection> connection(new Connection(raw, options.url, !options.plain));
   LDAP* handle = connection->handle_;
   const int version = LDAP_VERSION3;
   LOCKBOX_RETURN_IF_ERROR(SetOption(handle, LDAP_OPT_PROTOCOL_VERSION, &version, "version"));
@@ -257,6 +258,40 @@ Status Connection::SimpleBind(std::string_view name, const crypto::SecretBytes& 
                                      nullptr, nullptr);
   if (bound != LDAP_SUCCESS) return Failure(bound, "binding to " + url_ + " as " + who);
   return Status::Ok();
+}
+
+namespace {
+
+// GSSAPI asks nothing a person must answer (the identity is the ticket's): every prompt gets
+// its default.
+int AnswerSaslPrompts(LDAP*, unsigned, void*, void* prompts) {
+  for (auto* p = static_cast<sasl_interact_t*>(prompts); p->id != SASL_CB_LIST_END; ++p) {
+    p->result = p->defresult != nullptr ? p->defresult : "";
+    p->len = static_cast<unsigned>(std::strlen(static_cast<const char*>(p->result)));
+  }
+  return LDAP_SUCCESS;
+}
+
+}  // namespace
+
+Status Connection::GssapiBind() {
+  // The service principal is ldap/<the URL's host>: reverse DNS could name another host.
+  LOCKBOX_RETURN_IF_ERROR(SetOption(handle_, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON, "nocanon"));
+  if (tls_) {
+    LOCKBOX_RETURN_IF_ERROR(
+        SetOption(handle_, LDAP_OPT_X_SASL_SECPROPS, "maxssf=0", "SASL security properties"));
+  }
+  const int bound = ldap_sasl_interactive_bind_s(handle_, nullptr, "GSSAPI", nullptr, nullptr,
+                                                 LDAP_SASL_QUIET, AnswerSaslPrompts, nullptr);
+  if (bound == LDAP_SUCCESS) return Status::Ok();
+  Status failed = Failure(bound, "binding to " + url_ + " with Kerberos (GSSAPI)");
+  if (bound == LDAP_LOCAL_ERROR || bound == LDAP_AUTH_UNKNOWN || bound == LDAP_NOT_SUPPORTED) {
+    return Status::Unauthenticated(
+        failed.message() +
+        ": get a Kerberos ticket first (kinit user@REALM; KRB5CCNAME names its cache), and "
+        "check that the directory has the service principal ldap/<host in the URL>");
+  }
+  return failed;
 }
 
 Status Connection::Search(const SearchRequest& request, const EntryHandler& handler) {

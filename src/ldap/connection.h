@@ -1,6 +1,6 @@
 // Connection: a client connection to an LDAP directory (Active Directory, Samba) through
 // OpenLDAP's libldap. It always uses TLS, verifying the server's certificate and name, unless
-// plain LDAP was asked for by name.
+// plain LDAP was asked for by name; it binds with a password or with Kerberos (GSSAPI).
 //
 //   LOCKBOX_ASSIGN_OR_RETURN(auto directory,
 //       ldap::Connection::Open({.url = "ldaps://dc1.corp.example", .ca_file = "ca.pem"}));
@@ -70,6 +70,13 @@ class Connection {
   // Directory's reason: wrong password, locked, expired, ...).
   Status SimpleBind(std::string_view name, const crypto::SecretBytes& password);
 
+  // SASL GSSAPI (Kerberos) bind with the caller's Kerberos credentials (kinit first; the
+  // cache KRB5CCNAME names). The service ticket is for ldap/<host as in the URL>, not a name
+  // found by reverse DNS. Over TLS, SASL's own encryption is left off (AD refuses it inside
+  // TLS); on a plain connection it signs and seals. kUnauthenticated when there is no ticket
+  // or the directory refuses it.
+  Status GssapiBind();
+
   // Runs the search page by page, calling `handler` for each entry; a handler's error stops
   // the search and is returned. kNotFound when the base does not exist.
   Status Search(const SearchRequest& request, const EntryHandler& handler);
@@ -78,13 +85,15 @@ class Connection {
   const std::string& url() const { return url_; }
 
  private:
-  Connection(LDAP* handle, std::string url) : handle_(handle), url_(std::move(url)) {}
+  Connection(LDAP* handle, std::string url, bool tls)
+      : handle_(handle), url_(std::move(url)), tls_(tls) {}
   // The Status for libldap's result `code` of `what` ("binding as X"), with the server's
   // diagnostic message.
   Status Failure(int code, std::string_view what) const;
 
   LDAP* handle_;
   std::string url_;
+  bool tls_;
 };
 
 }  // namespace lockbox::ldap

@@ -204,6 +204,56 @@ TEST_F(SambaTest, PagedSearchesReturnEveryEntryWhateverThePageSize) {
   EXPECT_EQ(stopped.message(), "the handler stops the search");
 }
 
+// Kerberos: a ticket from samba's KDC (kinit), then SASL GSSAPI over LDAPS and, sealed by
+// SASL itself, over plain LDAP.
+TEST_F(SambaTest, KerberosBindsWithTheTicketOfKinit) {
+  if (std::system("command -v kinit > /dev/null 2>&1") != 0) {
+    if (testing::SambaRequired()) FAIL() << "kinit is missing: apt-get install krb5-user";
+    GTEST_SKIP() << "kinit is not installed (apt-get install krb5-user)";
+  }
+  TestDir tmp;
+  setenv("KRB5_CONFIG", dc().krb5_config.c_str(), 1);
+  setenv("KRB5CCNAME", ("FILE:" + tmp / "no-ticket").c_str(), 1);
+  {
+    auto connection = Connect("ldaps://127.0.0.1", dc().ca_file);
+    ASSERT_TRUE(connection.ok()) << connection.status().message();
+    const Status refused = (*connection)->GssapiBind();
+    EXPECT_EQ(refused.code(), ErrorCode::kUnauthenticated);
+    EXPECT_NE(refused.message().find("kinit"), std::string::npos) << refused.message();
+  }
+  setenv("KRB5CCNAME", ("FILE:" + tmp / "ccache").c_str(), 1);
+  const std::string kinit = "echo '" + dc().admin_password +
+                            "' | kinit Administrator@CORP.EXAMPLE.TEST > " + tmp / "kinit.log" +
+                            " 2>&1";
+  ASSERT_EQ(std::system(kinit.c_str()), 0) << testing::ReadFile(tmp / "kinit.log");
+  for (const bool plain : {false, true}) {
+    auto connection =
+        ldap::Connection::Open({.url = plain ? "ldap://127.0.0.1" : "ldaps://127.0.0.1",
+                                .ca_file = dc().ca_file,
+                                .plain = plain});
+    ASSERT_TRUE(connection.ok()) << connection.status().message();
+    const Status bound = (*connection)->GssapiBind();
+    ASSERT_TRUE(bound.ok()) << bound.message();
+    size_t n = 0;
+    EXPECT_TRUE((*connection)
+                    ->Search(Request(kWorkstations, ldap::Scope::kOneLevel),
+                             [&](ldap::Entry) {
+                               ++n;
+                               return Status::Ok();
+                             })
+                    .ok());
+    EXPECT_EQ(n, 3u) << (plain ? "plain" : "ldaps");
+  }
+  // The command line too (the spawned lockbox inherits the ticket cache).
+  const CommandResult run =
+      Lockbox(tmp, {"import", "ad", "--url", "ldaps://127.0.0.1", "--ca-file", dc().ca_file,
+                    "--gssapi", "--search-base", kWorkstations, "--dry-run", "--json"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("\"computers\": 2"), std::string::npos) << run.out;
+  unsetenv("KRB5CCNAME");
+  unsetenv("KRB5_CONFIG");
+}
+
 // `lockbox import ad` end to end, as an administrator would run it.
 class ImportAdTest : public SambaTest {
  protected:

@@ -50,6 +50,7 @@ class Dc {
     dc_.dir = dir_.string();
     dc_.ca_file = (dir_ / "pki/ca.pem").string();
     dc_.wrong_ca_file = (dir_ / "pki/wrong-ca.pem").string();
+    dc_.krb5_config = (dir_ / "krb5.conf").string();
     const auto started = std::chrono::steady_clock::now();
     dc_.error = Run(std::string("bash ") + script + " provision " + dc_.dir, dir_ / "setup.log");
     if (!dc_.error.empty()) return;

@@ -24,6 +24,7 @@ struct SambaDc {
   std::string admin_password = "Passw0rd!Adm1n";
   std::string reader_name = "reader@corp.example.test";  // read rights, no control access
   std::string reader_password = "Passw0rd!Read1";
+  std::string krb5_config;    // a krb5.conf for its realm CORP.EXAMPLE.TEST
   std::string error;         // why there is no DC
   bool unavailable = false;  // samba is not installed
 };

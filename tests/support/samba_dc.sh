@@ -3,7 +3,9 @@
 #   samba_dc.sh provision DIR   domain CORP.EXAMPLE.TEST into DIR, with its own CA
 #                               (DIR/pki/ca.pem; DIR/pki/wrong-ca.pem is another CA), and the
 #                               user "reader" with read rights (not control access) on
-#                               msFVE-RecoveryInformation objects below OU=Lockbox Test
+#                               msFVE-RecoveryInformation objects below OU=Lockbox Test;
+#                               DIR/krb5.conf for Kerberos against it (service principal
+#                               ldap/127.0.0.1)
 #   samba_dc.sh start DIR       starts samba (PID in DIR/samba.pid) and waits for LDAPS
 # Passwords: Administrator 'Passw0rd!Adm1n', reader 'Passw0rd!Read1'. Stop: kill -TERM PID.
 set -euo pipefail
@@ -63,3 +65,17 @@ sid=$(ldbsearch -H "$sam" '(sAMAccountName=reader)' objectSid | sed -n 's/^objec
 # objects are visible, their confidential attributes are not.
 samba-tool dsacl set -H "$sam" --objectdn="OU=Lockbox Test,$base" \
   --sddl="(OA;CIIO;RPLCLORC;;ea715d30-8f53-40d0-bd1e-6109186d782c;$sid)" > /dev/null
+
+# Kerberos: clients name the service by the URL's host (ldap/127.0.0.1); the KDC is samba's.
+samba-tool spn add ldap/127.0.0.1 'dc1$' -H "$sam" > /dev/null
+cat > "$dir/krb5.conf" <<KRB5
+[libdefaults]
+	default_realm = CORP.EXAMPLE.TEST
+	dns_lookup_kdc = false
+	dns_lookup_realm = false
+	rdns = false
+[realms]
+	CORP.EXAMPLE.TEST = {
+		kdc = 127.0.0.1
+	}
+KRB5
