@@ -412,6 +412,33 @@ Status Importer::LinkUsers(State& state) {
           Flush(users, state.summary.users, state.summary, migration_ != nullptr, write));
     }
   }
+
+  // The CSV file's lines, for computers read from the directory (by name, ignoring case).
+  std::map<std::string, std::vector<const Computer*>> by_name;
+  for (const auto& [key, computer] : state.computers) {
+    by_name[LowerAscii(computer.name)].push_back(&computer);
+  }
+  for (const ComputerUsersLine& line : state.options.users_csv) {
+    const std::string where = state.options.users_csv_name + " line " + std::to_string(line.line);
+    if (!line.problem.empty()) {
+      state.Skip(where, line.problem);
+      continue;
+    }
+    const auto named = by_name.find(LowerAscii(line.computer));
+    if (named == by_name.end() || named->second.size() != 1) {
+      state.Skip(where, named == by_name.end()
+                            ? line.computer + " is not among the computers read below " +
+                                  state.options.search_base
+                            : "several computers read are named " + line.computer);
+      continue;
+    }
+    ++state.summary.users.read;
+    users.Add({.computer = ComputerOf(*named->second.front()), .users = line.users}, where);
+    if (users.full()) {
+      LOCKBOX_RETURN_IF_ERROR(
+          Flush(users, state.summary.users, state.summary, migration_ != nullptr, write));
+    }
+  }
   return Flush(users, state.summary.users, state.summary, migration_ != nullptr, write);
 }
 

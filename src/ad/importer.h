@@ -6,7 +6,8 @@
 //   2. their msFVE-RecoveryInformation children, page by page;
 //   3. TPM owner information: msTPM-OwnerInformation on each computer, and the
 //      msTPM-InformationObject a computer links to (msTPM-TpmInformationForComputer);
-//   4. the users of computers: the user each computer's managedBy names, as DOMAIN\name.
+//   4. the users of computers: the user each computer's managedBy names, as DOMAIN\name,
+//      and those a CSV file names;
 //
 // and writes each kind through service::MigrationService in batches (idempotent: a rerun
 // changes nothing; a key stored with other content is kept and reported as changed). An
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "ad/objects.h"
+#include "ad/users_csv.h"
 #include "ldap/connection.h"
 #include "service/migration.h"
 #include "service/roles.h"
@@ -37,6 +39,10 @@ struct ImportOptions {
   std::optional<Time> after;  // only recovery objects created (whenCreated) at or after
   bool key_packages = true;
   int page_size = 1000;
+  // More users of computers, from a CSV file (users_csv.h) named `users_csv_name`; a line's
+  // computer must be among those read.
+  std::vector<ComputerUsersLine> users_csv;
+  std::string users_csv_name;
 };
 
 // How the items of one kind went; for a dry run only `read` and `invalid` count.

@@ -1,6 +1,6 @@
 // Feeds arbitrary bytes to the parsers of what Active Directory returns: the recovery
-// object's name, binary GUIDs, GeneralizedTime, DNs, and whole entries built from the input
-// (the first byte of each line picks the attribute its value goes to). None may crash; a
+// object's name, binary GUIDs, GeneralizedTime, DNs, the users CSV, and whole entries built from
+// the input (the first byte of each line picks the attribute its value goes to). None may crash; a
 // parsed GUID and a UTC GeneralizedTime print back to text that parses to the same value.
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "ad/objects.h"
+#include "ad/users_csv.h"
 #include "ldap/dn.h"
 #include "util/guid.h"
 
@@ -35,6 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)ldap::DnsDomainOf(text);
   (void)ldap::DnKey(text);
   (void)ldap::EscapeFilterValue(text);
+  (void)ad::ParseComputerUsersCsv(text);
 
   // An entry: values separated by '\n', each going to the attribute its first byte selects.
   static const char* const kAttributes[] = {"cn",

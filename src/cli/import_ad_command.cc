@@ -25,6 +25,7 @@ namespace lockbox::cli {
 namespace {
 
 constexpr size_t kMaxPasswordFileBytes = 4096;
+constexpr size_t kMaxUsersCsvBytes = 16 * 1024 * 1024;
 
 struct ImportAdOptions {
   std::string url;
@@ -35,6 +36,7 @@ struct ImportAdOptions {
   bool gssapi = false;
   std::string data_dir;
   std::string after;
+  std::string users_csv;
   int timeout_seconds = 30;
   ad::ImportOptions import;
   bool no_key_packages = false;
@@ -139,6 +141,13 @@ Status ImportAd(ImportAdOptions& options) {
     LOCKBOX_ASSIGN_OR_RETURN(options.import.after, ParseAfter(options.after));
   }
   options.import.key_packages = !options.no_key_packages;
+  if (!options.users_csv.empty()) {
+    LOCKBOX_ASSIGN_OR_RETURN(const crypto::SecretBytes text,
+                             ReadSecretFile(options.users_csv, kMaxUsersCsvBytes));
+    options.import.users_csv =
+        ad::ParseComputerUsersCsv({reinterpret_cast<const char*>(text.data()), text.size()});
+    options.import.users_csv_name = options.users_csv;
+  }
 
   // The store first: a wrong data dir should not cost a bind.
   std::optional<DataDir> dir;
@@ -218,6 +227,8 @@ void AddImportCommands(CLI::App& app, int* exit_code) {
   ad->add_option("--after", options->after,
                  "Only recovery objects created in AD at or after this date (2024-05-01 or "
                  "2024-05-01T09:30:00Z)");
+  ad->add_option("--users-csv", options->users_csv,
+                 "More users of computers: a CSV file of lines COMPUTER,DOMAIN\\user[,...]");
   ad->add_flag("--no-key-packages", options->no_key_packages, "Leave out msFVE-KeyPackage");
   ad->add_option("--page-size", options->import.page_size, "Entries per LDAP page")
       ->default_val(1000)

@@ -343,21 +343,36 @@ TEST_F(ImportAdTest, ImportsEverythingOnceAndASecondRunChangesNothing) {
             "dHBtLW9iamVjdC1vd25lci1hdXRoLTAy");
 }
 
-TEST_F(ImportAdTest, OneLevelLeavesOutNestedOusAndDryRunWritesNothing) {
+TEST_F(ImportAdTest, OneLevelLeavesOutNestedOusDryRunWritesNothingAndCsvAddsUsers) {
   const nlohmann::json dry = Json(Import({"--dry-run", "--no-key-packages"}, "ldap://127.0.0.1"));
   EXPECT_EQ(dry["dry_run"], true);
   EXPECT_EQ(dry["computers"], 2);        // PC-03 is in OU=Berlin
   EXPECT_EQ(dry["keys"]["read"], 4);     // K5's bad block is found by the check, not the reader
   EXPECT_EQ(dry["keys"]["invalid"], 3);  // the bad block, the malformed name, no volume GUID
-  const nlohmann::json run = Json(Import({"--data-dir", data_, "--no-key-packages"}));
+  // Users from a CSV file too, for computers that were read (PC-03 was not).
+  std::FILE* csv = std::fopen((tmp_ / "users.csv").c_str(), "w");
+  ASSERT_NE(csv, nullptr);
+  std::fputs("computer,users\npc-02,CORP\\carol,CORP\\dave\nPC-03,CORP\\erin\nPC-01\n", csv);
+  std::fclose(csv);
+  const nlohmann::json run =
+      Json(Import({"--data-dir", data_, "--no-key-packages", "--users-csv", tmp_ / "users.csv"}));
   EXPECT_EQ(run["keys"]["new"], 3) << Reasons(run);
-  EXPECT_EQ(run["users"]["new"], 1) << Reasons(run);
+  EXPECT_EQ(run["users"]["new"], 2) << Reasons(run);  // alice (managedBy); carol and dave
+  EXPECT_NE(Reasons(run).find("PC-03 is not among the computers read"), std::string::npos)
+      << Reasons(run);
+  EXPECT_NE(Reasons(run).find("users.csv line 4"), std::string::npos) << Reasons(run);
   auto dir = cli::OpenDataDir(data_);
   ASSERT_TRUE(dir.ok()) << dir.status().message();
   EXPECT_EQ(dir->store->OpenKeyPackage(Guid::Parse(Key(1)).value()).status().code(),
             ErrorCode::kNotFound);
   EXPECT_EQ(dir->store->GetRecoveryKey(Guid::Parse(Key(7)).value()).status().code(),
             ErrorCode::kNotFound);
+  auto pc2 = dir->store->FindComputersByName("PC-02");
+  ASSERT_TRUE(pc2.ok());
+  ASSERT_EQ(pc2->size(), 1u);
+  auto users = dir->store->ListComputerUsers((*pc2)[0].id);
+  ASSERT_TRUE(users.ok());
+  EXPECT_EQ(users->size(), 2u);
 }
 
 TEST_F(ImportAdTest, AfterLeavesOutOlderRecoveryObjects) {

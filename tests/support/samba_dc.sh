@@ -14,6 +14,12 @@ dir=${2:?usage: samba_dc.sh provision|start DIR}
 base="DC=corp,DC=example,DC=test"
 
 if [ "$action" = start ]; then
+  for port in 389 636; do
+    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+      echo "something already listens on 127.0.0.1:$port: stop it (another samba?) first" >&2
+      exit 1
+    fi
+  done
   samba -i -M single -s "$dir/etc/smb.conf" > "$dir/log/samba.out" 2>&1 &
   echo $! > "$dir/samba.pid"
   for _ in $(seq 1 300); do
