@@ -98,7 +98,7 @@ nlohmann::json CountsJson(const ad::OutcomeCounts& c, bool dry_run) {
 }
 
 std::string CountsText(const ad::OutcomeCounts& c, bool dry_run) {
-  if (dry_run) return std::to_string(c.read) + " to import";
+  if (dry_run) return std::to_string(c.read) + " read, " + std::to_string(c.invalid) + " invalid";
   std::string out = std::to_string(c.created) + " new, " + std::to_string(c.unchanged) +
                     " unchanged, " + std::to_string(c.changed) + " changed (stored kept)";
   if (c.updated > 0) out += ", " + std::to_string(c.updated) + " updated";

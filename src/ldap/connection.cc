@@ -1,7 +1,9 @@
 #include "ldap/connection.h"
 
 #include <ldap.h>
+#include <netdb.h>
 #include <sasl/sasl.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -103,6 +105,33 @@ Status ConfigureTls(LDAP* handle, const std::string& ca_file) {
   return SetOption(handle, LDAP_OPT_X_TLS_NEWCTX, &is_server, "TLS_NEWCTX");
 }
 
+// Whether a TCP connection to the host and port of `url` succeeds within `timeout_ms`.
+bool TcpReachable(const std::string& url, int timeout_ms) {
+  LDAPURLDesc* parsed = nullptr;
+  if (ldap_url_parse(url.c_str(), &parsed) != LDAP_URL_SUCCESS || parsed == nullptr) return false;
+  const std::string host = parsed->lud_host != nullptr ? parsed->lud_host : "";
+  const int port = parsed->lud_port;
+  ldap_free_urldesc(parsed);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* addresses = nullptr;
+  if (host.empty() ||
+      getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &addresses) != 0) {
+    return false;
+  }
+  bool reachable = false;
+  for (addrinfo* a = addresses; a != nullptr && !reachable; a = a->ai_next) {
+    const int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    const timeval timeout = Timeval(timeout_ms);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    reachable = connect(fd, a->ai_addr, a->ai_addrlen) == 0;
+    close(fd);
+  }
+  freeaddrinfo(addresses);
+  return reachable;
+}
+
 int ScopeOf(Scope scope) {
   switch (scope) {
     case Scope::kBase:
@@ -179,13 +208,27 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectOptions& optio
   LOCKBOX_RETURN_IF_ERROR(SetOption(handle, LDAP_OPT_TIMEOUT, &timeout, "timeout"));
   if (!options.plain) LOCKBOX_RETURN_IF_ERROR(ConfigureTls(handle, options.ca_file));
 
+  // libldap says only "Can't contact LDAP server" when the TLS handshake fails: whether a
+  // plain TCP connection succeeds tells a distrusted certificate from an unreachable host.
+  const std::string trust = options.ca_file.empty() ? "the system's CAs" : options.ca_file;
+  const std::string tls_advice =
+      ": the TLS handshake failed: the directory's certificate is not issued by a CA in " + trust +
+      ", has expired, or does not name the host as the URL does (" + options.url +
+      "); check --ca-file and the host name";
   const int connected = ldap_connect(handle);
   if (connected != LDAP_SUCCESS) {
-    return connection->Failure(connected, ldaps ? "connecting with TLS to " + options.url
-                                                : "connecting to " + options.url);
+    const std::string what = "connecting to " + options.url;
+    if (ldaps && TcpReachable(options.url, options.timeout_ms)) {
+      return Status::IoError(what + " failed" + tls_advice);
+    }
+    return connection->Failure(connected, what);
   }
   if (!ldaps && !options.plain) {
     const int started = ldap_start_tls_s(handle, nullptr, nullptr);
+    if (started == LDAP_CONNECT_ERROR) {
+      return Status::IoError("starting TLS (StartTLS) with " + options.url + " failed" +
+                             tls_advice);
+    }
     if (started != LDAP_SUCCESS) {
       return connection->Failure(started, "starting TLS (StartTLS) with " + options.url);
     }
@@ -204,14 +247,13 @@ Status Connection::Failure(int code, std::string_view what) const {
     ldap_memfree(text);
   }
   std::string message = std::string(what) + " failed: " + ldap_err2string(code);
-  if (!diagnostic.empty()) message += " (" + diagnostic + ")";
+  if (!diagnostic.empty() && diagnostic != "(unknown error code)") {
+    message += " (" + diagnostic + ")";
+  }
   switch (code) {
     case LDAP_SERVER_DOWN:
     case LDAP_CONNECT_ERROR:
-      return Status::IoError(
-          message +
-          ": check the host and port, and that the directory's certificate was issued by the "
-          "CA in the CA file for the host name in the URL");
+      return Status::IoError(message + ": check the host and port, and that the directory runs");
     case LDAP_TIMEOUT:
     case LDAP_TIMELIMIT_EXCEEDED:
       return Status::IoError(message + ": the directory did not answer in time");

@@ -148,7 +148,9 @@ TEST_F(SambaTest, AWrongCaFailsTheConnectionAndSaysWhy) {
     auto connection = Connect(url, dc().wrong_ca_file);
     ASSERT_FALSE(connection.ok()) << url;
     EXPECT_EQ(connection.status().code(), ErrorCode::kIoError);
-    EXPECT_NE(connection.status().message().find("certificate"), std::string::npos)
+    EXPECT_NE(connection.status().message().find("certificate is not issued by a CA in " +
+                                                 dc().wrong_ca_file),
+              std::string::npos)
         << connection.status().message();
   }
 }
@@ -158,6 +160,13 @@ TEST_F(SambaTest, AHostNameTheCertificateDoesNotNameIsRefused) {
   auto connection = Connect("ldaps://localhost", dc().ca_file);
   ASSERT_FALSE(connection.ok());
   EXPECT_EQ(connection.status().code(), ErrorCode::kIoError);
+  EXPECT_NE(connection.status().message().find("TLS handshake failed"), std::string::npos)
+      << connection.status().message();
+  // Nothing listens there: a different message.
+  auto nowhere = Connect("ldaps://127.0.0.1:1", dc().ca_file);
+  ASSERT_FALSE(nowhere.ok());
+  EXPECT_NE(nowhere.status().message().find("check the host and port"), std::string::npos)
+      << nowhere.status().message();
 }
 
 TEST_F(SambaTest, AWrongPasswordIsRefusedWithoutEchoingIt) {
