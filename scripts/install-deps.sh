@@ -8,11 +8,15 @@ packages=(
   build-essential cmake ninja-build pkg-config git xz-utils
   # libraries
   libssl-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfuse3-dev fuse3
-  libsqlite3-dev libpq-dev libboost-dev libtomlplusplus-dev libargon2-dev
+  libsqlite3-dev libpq-dev libboost-dev libtomlplusplus-dev libargon2-dev libldap-dev
+  libsasl2-dev
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   postgresql-15  # a real server for the store tests (tests/support/postgres.cc)
   chromium  # the portals' browser tests (tests/browser)
+  # a real Samba AD domain controller for `lockbox import ad` (tests/support/samba_dc.sh)
+  samba samba-ad-dc samba-ad-provision ldb-tools ldap-utils
+  krb5-user libsasl2-modules-gssapi-mit  # Kerberos binds (kinit, the SASL GSSAPI plugin)
   # peers measured side by side by bench/
   dislocker libbde-utils cryptsetup-bin hyperfine nginx wrk
 )
@@ -49,9 +53,9 @@ sudo=()
 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
 echo "install-deps: installing ${missing[*]}"
 "${sudo[@]}" apt-get update -qq
-# Packages with a daemon (nginx, postgresql) start it on install; Lockbox's tests and benchmarks
-# start their own on loopback ports, and a system nginx failing to bind port 80 would fail the
-# install. Unless the machine has a policy already, services stay stopped while installing.
+# Packages with a daemon (nginx, postgresql, samba) start it on install; Lockbox's tests and
+# benchmarks start their own on loopback ports, and a system nginx failing to bind port 80 would
+# fail the install. Unless the machine has a policy already, services stay stopped while installing.
 policy=/usr/sbin/policy-rc.d
 own_policy=false
 if [ ! -e "$policy" ]; then

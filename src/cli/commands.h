@@ -18,5 +18,7 @@ void AddMaintenanceCommands(CLI::App& app, int* exit_code);
 void AddAdminCommands(CLI::App& app, int* exit_code);
 // `agent-sim`: a fleet of simulated agents against a server (agent_sim_command.cc).
 void AddAgentSimCommand(CLI::App& app, int* exit_code);
+// `import ad`: recovery data from Active Directory (import_ad_command.cc).
+void AddImportCommands(CLI::App& app, int* exit_code);
 
 }  // namespace lockbox::cli

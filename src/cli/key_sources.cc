@@ -45,15 +45,20 @@ class EchoOff {
   bool active_ = false;
 };
 
-// Asks for the password on /dev/tty (not stdin, which may carry other data) without echo.
-Result<crypto::SecretBytes> PromptPassword(std::string_view label) {
+Status AddPassword(std::span<const uint8_t> utf8, std::vector<bde::KeyMaterial>* keys) {
+  LOCKBOX_ASSIGN_OR_RETURN(auto key, bde::KeyMaterial::FromPassword(AsText(utf8)));
+  keys->push_back(std::move(key));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<crypto::SecretBytes> PromptSecret(std::string_view prompt,
+                                         std::string_view without_terminal) {
   const int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (tty < 0) {
-    return Status::InvalidArgument(
-        "--password needs a terminal to ask on, and there is none: use --password-file "
-        "instead (\"-\" reads the password from stdin)");
+    return Status::InvalidArgument(std::string(without_terminal));
   }
-  const std::string prompt = "Password for " + std::string(label) + ": ";
   crypto::SecretBytes buffer(kMaxPromptedPasswordBytes);
   size_t length = 0;
   bool overflow = false;
@@ -83,14 +88,6 @@ Result<crypto::SecretBytes> PromptPassword(std::string_view label) {
   }
   return crypto::SecretBytes(buffer.span().first(length));
 }
-
-Status AddPassword(std::span<const uint8_t> utf8, std::vector<bde::KeyMaterial>* keys) {
-  LOCKBOX_ASSIGN_OR_RETURN(auto key, bde::KeyMaterial::FromPassword(AsText(utf8)));
-  keys->push_back(std::move(key));
-  return Status::Ok();
-}
-
-}  // namespace
 
 bool KeySourceOptions::AnyGiven() const {
   return !recovery_passwords.empty() || !recovery_password_file.empty() || prompt_password ||
@@ -220,7 +217,10 @@ Result<std::vector<bde::KeyMaterial>> ReadKeyMaterial(const KeySourceOptions& op
     LOCKBOX_RETURN_IF_ERROR(AddPassword(FirstLine(text.span()), &keys));
   }
   if (options.prompt_password) {
-    LOCKBOX_ASSIGN_OR_RETURN(auto typed, PromptPassword(prompt_label));
+    LOCKBOX_ASSIGN_OR_RETURN(
+        auto typed, PromptSecret("Password for " + std::string(prompt_label) + ": ",
+                                 "--password needs a terminal to ask on, and there is none: use "
+                                 "--password-file instead (\"-\" reads the password from stdin)"));
     LOCKBOX_RETURN_IF_ERROR(AddPassword(typed.span(), &keys));
   }
   for (const std::string& path : options.startup_key_files) {

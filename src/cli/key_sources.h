@@ -55,6 +55,11 @@ Result<std::vector<recovery::RecoveryPassword>> ParseRecoveryPasswordLines(
 // end only: spaces are part of a password).
 std::span<const uint8_t> FirstLine(std::span<const uint8_t> text);
 
+// Asks for a secret on /dev/tty (not stdin, which may carry other data) without echo, up to
+// the end of the line. kInvalidArgument with `without_terminal` when there is no terminal.
+Result<crypto::SecretBytes> PromptSecret(std::string_view prompt,
+                                         std::string_view without_terminal);
+
 // Reads a whole file ("-" = stdin) of at most `max_size_bytes` into wiped memory.
 Result<crypto::SecretBytes> ReadSecretFile(const std::string& path, size_t max_size_bytes);
 

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   lockbox::cli::AddMaintenanceCommands(app, &exit_code);
   lockbox::cli::AddAdminCommands(app, &exit_code);
   lockbox::cli::AddAgentSimCommand(app, &exit_code);
+  lockbox::cli::AddImportCommands(app, &exit_code);
 
   try {
     app.parse(argc, argv);

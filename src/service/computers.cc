@@ -11,12 +11,4 @@ std::string AuditName(const store::Computer& computer) {
   return computer.name + " (" + computer.id.ToString() + ")";
 }
 
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 }  // namespace lockbox::service

@@ -12,7 +12,5 @@ namespace lockbox::service {
 Result<store::Computer> ComputerOfVolume(store::Store& store, const Guid& volume_id);
 // How the audit log names a computer: "PC-07 (0b1d7f1e-...)"; names alone are not unique.
 std::string AuditName(const store::Computer& computer);
-// ASCII lower case, as the store keeps user names.
-std::string LowerAscii(std::string_view text);
 
 }  // namespace lockbox::service

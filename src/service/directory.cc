@@ -4,6 +4,7 @@
 
 #include "service/computers.h"
 #include "service/escrow_writes.h"
+#include "util/ascii.h"
 
 namespace lockbox::service {
 namespace {

@@ -7,6 +7,7 @@
 #include "crypto/sha256.h"
 #include "service/computers.h"
 #include "service/escrow_writes.h"
+#include "util/ascii.h"
 
 namespace lockbox::service {
 namespace {

@@ -6,6 +6,7 @@
 #include "crypto/sha256.h"
 #include "service/computers.h"
 #include "service/escrow_writes.h"
+#include "util/ascii.h"
 #include "util/text.h"
 
 namespace lockbox::service {
@@ -137,6 +138,38 @@ Guid DerivedComputerId(std::string_view name, std::string_view domain) {
       .value();
 }
 
+Status CheckMigrated(const MigratedRecoveryInformation& item) {
+  LOCKBOX_RETURN_IF_ERROR(CheckComputer(item.computer));
+  LOCKBOX_RETURN_IF_ERROR(CheckGuid("the volume GUID", item.volume_id));
+  LOCKBOX_RETURN_IF_ERROR(CheckGuid("the recovery key ID", item.key_id));
+  LOCKBOX_RETURN_IF_ERROR(CheckRecoveryPassword(item.key_id, item.recovery_password));
+  if (item.key_package) LOCKBOX_RETURN_IF_ERROR(CheckKeyPackage(item.key_id, *item.key_package));
+  return Status::Ok();
+}
+
+Status CheckMigrated(const MigratedTpmInformation& item) {
+  LOCKBOX_RETURN_IF_ERROR(CheckComputer(item.computer));
+  LOCKBOX_RETURN_IF_ERROR(CheckTpmOwnerAuth(item.owner_auth));
+  if (item.changed_at.time_since_epoch().count() <= 0) {
+    return Status::InvalidArgument(
+        "the time the TPM owner authorisation changed is missing: the newest value wins, so "
+        "it is required");
+  }
+  return Status::Ok();
+}
+
+Status CheckMigrated(const MigratedComputerUsers& item) {
+  LOCKBOX_RETURN_IF_ERROR(CheckComputer(item.computer));
+  if (item.users.empty() || item.users.size() > kMaxUsers) {
+    return Status::InvalidArgument("the item names " + std::to_string(item.users.size()) +
+                                   " users; 1 to " + std::to_string(kMaxUsers) + " are accepted");
+  }
+  for (const std::string& user : item.users) {
+    LOCKBOX_RETURN_IF_ERROR(CheckText("a user name", user, true));
+  }
+  return Status::Ok();
+}
+
 Result<store::Computer> MigrationService::FindOrCreateComputer(const MigratedComputer& computer) {
   Guid id;
   if (computer.id) {
@@ -173,11 +206,7 @@ Result<store::Computer> MigrationService::FindOrCreateComputer(const MigratedCom
 
 Result<MigrationItemResult> MigrationService::WriteRecoveryItem(
     const Actor& actor, store::Time now, const MigratedRecoveryInformation& item) {
-  LOCKBOX_RETURN_IF_ERROR(CheckComputer(item.computer));
-  LOCKBOX_RETURN_IF_ERROR(CheckGuid("the volume GUID", item.volume_id));
-  LOCKBOX_RETURN_IF_ERROR(CheckGuid("the recovery key ID", item.key_id));
-  LOCKBOX_RETURN_IF_ERROR(CheckRecoveryPassword(item.key_id, item.recovery_password));
-  if (item.key_package) LOCKBOX_RETURN_IF_ERROR(CheckKeyPackage(item.key_id, *item.key_package));
+  LOCKBOX_RETURN_IF_ERROR(CheckMigrated(item));
   LOCKBOX_ASSIGN_OR_RETURN(const auto password, ParseCheckedPassword(item.recovery_password));
 
   // A volume Lockbox knows stays with its computer: BitLocker's volume GUID is surer than a
@@ -244,13 +273,7 @@ Result<MigrationItemResult> MigrationService::WriteRecoveryItem(
 
 Result<MigrationItemResult> MigrationService::WriteTpmItem(const Actor& actor, store::Time now,
                                                            const MigratedTpmInformation& item) {
-  LOCKBOX_RETURN_IF_ERROR(CheckComputer(item.computer));
-  LOCKBOX_RETURN_IF_ERROR(CheckTpmOwnerAuth(item.owner_auth));
-  if (item.changed_at.time_since_epoch().count() <= 0) {
-    return Status::InvalidArgument(
-        "the time the TPM owner authorisation changed is missing: the newest value wins, so "
-        "it is required");
-  }
+  LOCKBOX_RETURN_IF_ERROR(CheckMigrated(item));
   LOCKBOX_ASSIGN_OR_RETURN(const store::Computer computer, FindOrCreateComputer(item.computer));
   LOCKBOX_ASSIGN_OR_RETURN(const store::WriteOutcome stored,
                            store_.StoreTpmOwnerAuth(computer.id, item.owner_auth, item.changed_at));
@@ -265,14 +288,7 @@ Result<MigrationItemResult> MigrationService::WriteTpmItem(const Actor& actor, s
 
 Result<MigrationItemResult> MigrationService::WriteUsersItem(store::Time now,
                                                              const MigratedComputerUsers& item) {
-  LOCKBOX_RETURN_IF_ERROR(CheckComputer(item.computer));
-  if (item.users.empty() || item.users.size() > kMaxUsers) {
-    return Status::InvalidArgument("the item names " + std::to_string(item.users.size()) +
-                                   " users; 1 to " + std::to_string(kMaxUsers) + " are accepted");
-  }
-  for (const std::string& user : item.users) {
-    LOCKBOX_RETURN_IF_ERROR(CheckText("a user name", user, true));
-  }
+  LOCKBOX_RETURN_IF_ERROR(CheckMigrated(item));
   LOCKBOX_ASSIGN_OR_RETURN(const store::Computer computer, FindOrCreateComputer(item.computer));
   LOCKBOX_ASSIGN_OR_RETURN(const auto known, store_.ListComputerUsers(computer.id));
   MigrationItemResult result{MigrationOutcome::kUnchanged, computer.id, ""};

@@ -86,6 +86,12 @@ struct MigrationResult {
 // same record.
 Guid DerivedComputerId(std::string_view name, std::string_view domain);
 
+// What the Write operations below refuse an item for (kInvalidArgument saying why, never a
+// secret), checked without writing: for dry runs, and by the Write operations themselves.
+Status CheckMigrated(const MigratedRecoveryInformation& item);
+Status CheckMigrated(const MigratedTpmInformation& item);
+Status CheckMigrated(const MigratedComputerUsers& item);
+
 class MigrationService {
  public:
   // `store`, `audit` and `options` must outlive the service.

@@ -4,6 +4,7 @@
 
 #include "recovery/key_id.h"
 #include "service/computers.h"
+#include "util/ascii.h"
 
 namespace lockbox::service {
 namespace {

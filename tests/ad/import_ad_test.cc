@@ -1,0 +1,469 @@
+// `lockbox import ad` and the LDAP client against a real Samba AD domain controller: TLS
+// (LDAPS, StartTLS) with certificate verification, binds, paged searches, and the import of
+// computers in nested OUs with several recovery objects, malformed ones, TPM owner
+// information of both kinds and managedBy users, run as the built binary on a data dir made
+// by `lockbox init`; what it wrote is checked through the store.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/data_dir.h"
+#include "crypto/base64.h"
+#include "ldap/connection.h"
+#include "lockbox_process.h"
+#include "samba_dc.h"
+#include "util/guid.h"
+#include "util/utc_time.h"
+
+namespace lockbox {
+namespace {
+
+using testing::CommandResult;
+using testing::Lockbox;
+using testing::SambaDc;
+using testing::TestDir;
+
+const std::string kBase = "DC=corp,DC=example,DC=test";
+const std::string kTest = "OU=Lockbox Test," + kBase;
+const std::string kWorkstations = "OU=Workstations," + kTest;
+
+// Valid recovery passwords (every block 11 x a 16-bit value) and one with a bad block.
+const std::string kPassword1 = "235818-357951-253979-013365-241120-245575-342914-591910";
+const std::string kPassword2 = "042647-302313-590458-071500-554323-116567-412181-516978";
+const std::string kPassword3 = "000011-000022-000033-000044-000055-000066-000077-000088";
+const std::string kPassword4 = "111111-222222-333333-444444-555555-666666-000000-123453";
+const std::string kBadChecksum = "111111-222222-333333-444444-555555-666666-000000-123456";
+
+std::string Key(int n) { return "4381f759-c4f8-4de0-bb61-fc33a831bd0" + std::to_string(n); }
+std::string Volume(int n) { return "8f595209-f5b9-49a0-85d4-cb8f80258c2" + std::to_string(n); }
+
+// A GUID as LDIF writes msFVE-RecoveryGuid: base64 of its 16 mixed-endian bytes.
+std::string GuidLdif(const std::string& text) {
+  return crypto::Base64Encode(Guid::Parse(text).value().bytes);
+}
+
+std::string RecoveryLdif(const std::string& name, const std::string& computer_dn, int n,
+                         const std::string& password, bool volume = true) {
+  std::string rdn_value;  // "+" joins RDNs in a DN: AD writes a positive offset as "\+01:00"
+  for (const char c : name) rdn_value += c == '+' ? std::string("\\+") : std::string(1, c);
+  std::string ldif =
+      "dn: CN=" + rdn_value + "," + computer_dn +
+      "\nobjectClass: msFVE-RecoveryInformation\nmsFVE-RecoveryPassword: " + password +
+      "\nmsFVE-RecoveryGuid:: " + GuidLdif(Key(n)) + "\n";
+  if (volume) ldif += "msFVE-VolumeGuid:: " + GuidLdif(Volume(n)) + "\n";
+  const std::string package = "key package " + std::to_string(n);
+  ldif += "msFVE-KeyPackage:: " +
+          crypto::Base64Encode({reinterpret_cast<const uint8_t*>(package.data()), package.size()}) +
+          "\n";
+  return ldif + "\n";
+}
+
+// The directory every test reads:
+//   OU=Workstations: PC-01 (2 keys, TPM on the computer, managed by alice),
+//                    PC-02 (a key, 3 invalid objects, a TPM object, managed by a group),
+//     OU=Berlin:     PC-03 (a key, managed by bob)
+std::string DirectoryLdif() {
+  const std::string pc1 = "CN=PC-01," + kWorkstations;
+  const std::string pc2 = "CN=PC-02," + kWorkstations;
+  const std::string pc3 = "CN=PC-03,OU=Berlin," + kWorkstations;
+  return "dn: " + kWorkstations + "\nobjectClass: organizationalUnit\n\n" + "dn: OU=Berlin," +
+         kWorkstations + "\nobjectClass: organizationalUnit\n\n" + "dn: CN=Alice Example," + kTest +
+         "\nobjectClass: user\nsAMAccountName: alice\n\n" + "dn: CN=Bob Example," + kTest +
+         "\nobjectClass: user\nsAMAccountName: bob\n\n" + "dn: CN=Helpdesk," + kTest +
+         "\nobjectClass: group\nsAMAccountName: helpdesk\n\n" + "dn: CN=TPM-PC-02,CN=TPM Devices," +
+         kBase +
+         "\nobjectClass: msTPM-InformationObject\n"
+         "msTPM-OwnerInformation: dHBtLW9iamVjdC1vd25lci1hdXRoLTAy\n\n" +
+         "dn: " + pc1 + "\nobjectClass: computer\nsAMAccountName: PC-01$\n" +
+         "managedBy: CN=Alice Example," + kTest + "\n" +
+         "msTPM-OwnerInformation: Y29tcHV0ZXItb3duZXItYXV0aC0wMQ==\n\n" + "dn: " + pc2 +
+         "\nobjectClass: computer\nsAMAccountName: PC-02$\n" + "managedBy: CN=Helpdesk," + kTest +
+         "\n" + "msTPM-TpmInformationForComputer: CN=TPM-PC-02,CN=TPM Devices," + kBase + "\n\n" +
+         "dn: " + pc3 + "\nobjectClass: computer\nsAMAccountName: PC-03$\n" +
+         "managedBy: CN=Bob Example," + kTest + "\n\n" +
+         RecoveryLdif("2019-02-28T10:31:05-08:00{" + Key(1) + "}", pc1, 1, kPassword1) +
+         RecoveryLdif("2020-03-01T08:00:00+01:00{" + Key(2) + "}", pc1, 2, kPassword2) +
+         RecoveryLdif("2021-01-01T00:00:00+00:00{" + Key(3) + "}", pc2, 3, kPassword3) +
+         RecoveryLdif("not a name Windows writes", pc2, 4, kPassword4) +
+         RecoveryLdif("2021-06-01T00:00:00+00:00{" + Key(5) + "}", pc2, 5, kBadChecksum) +
+         RecoveryLdif("2021-07-01T00:00:00+00:00{" + Key(6) + "}", pc2, 6, kPassword4,
+                      /*volume=*/false) +
+         RecoveryLdif("2022-05-05T12:00:00+02:00{" + Key(7) + "}", pc3, 7, kPassword4);
+}
+
+class SambaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    LOCKBOX_SAMBA_DC_OR_SKIP(started, DirectoryLdif());
+    dc_ = &started;
+  }
+  const SambaDc& dc() const { return *dc_; }
+
+  Result<std::unique_ptr<ldap::Connection>> Connect(const std::string& url,
+                                                    const std::string& ca_file) const {
+    return ldap::Connection::Open({.url = url, .ca_file = ca_file});
+  }
+  // Every entry below `base` in `scope`, with the attribute cn.
+  static ldap::SearchRequest Request(const std::string& base, ldap::Scope scope,
+                                     int page_size = 1000) {
+    return {.base = base,
+            .scope = scope,
+            .filter = "(objectClass=*)",
+            .attributes = {"cn"},
+            .secret_attributes = {},
+            .page_size = page_size};
+  }
+  static crypto::SecretBytes Secret(const std::string& text) {
+    return crypto::SecretBytes(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  }
+
+ private:
+  const SambaDc* dc_ = nullptr;
+};
+
+TEST_F(SambaTest, LdapsAndStartTlsVerifyTheCertificateAndBind) {
+  for (const std::string url : {"ldaps://127.0.0.1", "ldap://127.0.0.1"}) {
+    auto connection = Connect(url, dc().ca_file);
+    ASSERT_TRUE(connection.ok()) << url << ": " << connection.status().message();
+    ASSERT_TRUE((*connection)->SimpleBind(dc().admin_name, Secret(dc().admin_password)).ok());
+    size_t seen = 0;
+    ASSERT_TRUE((*connection)
+                    ->Search(Request(kBase, ldap::Scope::kBase),
+                             [&](ldap::Entry entry) {
+                               EXPECT_EQ(entry.dn, kBase);
+                               ++seen;
+                               return Status::Ok();
+                             })
+                    .ok());
+    EXPECT_EQ(seen, 1u) << url;
+  }
+}
+
+TEST_F(SambaTest, AWrongCaFailsTheConnectionAndSaysWhy) {
+  for (const std::string url : {"ldaps://127.0.0.1", "ldap://127.0.0.1"}) {
+    auto connection = Connect(url, dc().wrong_ca_file);
+    ASSERT_FALSE(connection.ok()) << url;
+    EXPECT_EQ(connection.status().code(), ErrorCode::kIoError);
+    EXPECT_NE(connection.status().message().find("certificate is not issued by a CA in " +
+                                                 dc().wrong_ca_file),
+              std::string::npos)
+        << connection.status().message();
+  }
+}
+
+TEST_F(SambaTest, AHostNameTheCertificateDoesNotNameIsRefused) {
+  // The certificate names 127.0.0.1 and dc1.corp.example.test, not "localhost".
+  auto connection = Connect("ldaps://localhost", dc().ca_file);
+  ASSERT_FALSE(connection.ok());
+  EXPECT_EQ(connection.status().code(), ErrorCode::kIoError);
+  EXPECT_NE(connection.status().message().find("TLS handshake failed"), std::string::npos)
+      << connection.status().message();
+  // Nothing listens there: a different message.
+  auto nowhere = Connect("ldaps://127.0.0.1:1", dc().ca_file);
+  ASSERT_FALSE(nowhere.ok());
+  EXPECT_NE(nowhere.status().message().find("check the host and port"), std::string::npos)
+      << nowhere.status().message();
+}
+
+TEST_F(SambaTest, AWrongPasswordIsRefusedWithoutEchoingIt) {
+  auto connection = Connect("ldaps://127.0.0.1", dc().ca_file);
+  ASSERT_TRUE(connection.ok()) << connection.status().message();
+  const Status bound = (*connection)->SimpleBind(dc().admin_name, Secret("Wr0ng!Secret-Typed"));
+  EXPECT_EQ(bound.code(), ErrorCode::kUnauthenticated);
+  EXPECT_NE(bound.message().find("the name or the password is wrong"), std::string::npos)
+      << bound.message();
+  EXPECT_EQ(bound.message().find("Wr0ng!Secret-Typed"), std::string::npos);
+  EXPECT_EQ((*connection)->SimpleBind(dc().admin_name, Secret("")).code(),
+            ErrorCode::kInvalidArgument);  // an empty password would bind anonymously
+}
+
+TEST_F(SambaTest, PagedSearchesReturnEveryEntryWhateverThePageSize) {
+  auto connection = Connect("ldaps://127.0.0.1", dc().ca_file);
+  ASSERT_TRUE(connection.ok()) << connection.status().message();
+  ASSERT_TRUE((*connection)->SimpleBind(dc().admin_name, Secret(dc().admin_password)).ok());
+  const auto count = [&](int page_size, ldap::Scope scope) {
+    size_t n = 0;
+    const Status searched =
+        (*connection)->Search(Request(kWorkstations, scope, page_size), [&](ldap::Entry) {
+          ++n;
+          return Status::Ok();
+        });
+    EXPECT_TRUE(searched.ok()) << searched.message();
+    return n;
+  };
+  // The OU, Berlin, 3 computers and 7 recovery objects.
+  EXPECT_EQ(count(1000, ldap::Scope::kSubtree), 12u);
+  EXPECT_EQ(count(2, ldap::Scope::kSubtree), 12u);
+  EXPECT_EQ(count(1, ldap::Scope::kOneLevel), 3u);  // Berlin, PC-01, PC-02
+  EXPECT_EQ(count(5, ldap::Scope::kBase), 1u);
+
+  const Status missing =
+      (*connection)->Search(Request("OU=Nowhere," + kBase, ldap::Scope::kSubtree), [](ldap::Entry) {
+        return Status::Ok();
+      });
+  EXPECT_EQ(missing.code(), ErrorCode::kNotFound) << missing.message();
+  const Status stopped =
+      (*connection)->Search(Request(kWorkstations, ldap::Scope::kSubtree, 2), [](ldap::Entry) {
+        return Status::Internal("the handler stops the search");
+      });
+  EXPECT_EQ(stopped.message(), "the handler stops the search");
+}
+
+// Kerberos: a ticket from samba's KDC (kinit), then SASL GSSAPI over LDAPS and, sealed by
+// SASL itself, over plain LDAP.
+TEST_F(SambaTest, KerberosBindsWithTheTicketOfKinit) {
+  if (std::system("command -v kinit > /dev/null 2>&1") != 0) {
+    if (testing::SambaRequired()) FAIL() << "kinit is missing: apt-get install krb5-user";
+    GTEST_SKIP() << "kinit is not installed (apt-get install krb5-user)";
+  }
+  TestDir tmp;
+  setenv("KRB5_CONFIG", dc().krb5_config.c_str(), 1);
+  setenv("KRB5CCNAME", ("FILE:" + tmp / "no-ticket").c_str(), 1);
+  {
+    auto connection = Connect("ldaps://127.0.0.1", dc().ca_file);
+    ASSERT_TRUE(connection.ok()) << connection.status().message();
+    const Status refused = (*connection)->GssapiBind();
+    EXPECT_EQ(refused.code(), ErrorCode::kUnauthenticated);
+    EXPECT_NE(refused.message().find("kinit"), std::string::npos) << refused.message();
+  }
+  setenv("KRB5CCNAME", ("FILE:" + tmp / "ccache").c_str(), 1);
+  const std::string kinit = "echo '" + dc().admin_password +
+                            "' | kinit Administrator@CORP.EXAMPLE.TEST > " + tmp / "kinit.log" +
+                            " 2>&1";
+  ASSERT_EQ(std::system(kinit.c_str()), 0) << testing::ReadFile(tmp / "kinit.log");
+  for (const bool plain : {false, true}) {
+    auto connection =
+        ldap::Connection::Open({.url = plain ? "ldap://127.0.0.1" : "ldaps://127.0.0.1",
+                                .ca_file = dc().ca_file,
+                                .plain = plain});
+    ASSERT_TRUE(connection.ok()) << connection.status().message();
+    const Status bound = (*connection)->GssapiBind();
+    ASSERT_TRUE(bound.ok()) << bound.message();
+    size_t n = 0;
+    EXPECT_TRUE((*connection)
+                    ->Search(Request(kWorkstations, ldap::Scope::kOneLevel),
+                             [&](ldap::Entry) {
+                               ++n;
+                               return Status::Ok();
+                             })
+                    .ok());
+    EXPECT_EQ(n, 3u) << (plain ? "plain" : "ldaps");
+  }
+  // The command line too (the spawned lockbox inherits the ticket cache).
+  const CommandResult run =
+      Lockbox(tmp, {"import", "ad", "--url", "ldaps://127.0.0.1", "--ca-file", dc().ca_file,
+                    "--gssapi", "--search-base", kWorkstations, "--dry-run", "--json"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("\"computers\": 2"), std::string::npos) << run.out;
+  unsetenv("KRB5CCNAME");
+  unsetenv("KRB5_CONFIG");
+}
+
+// `lockbox import ad` end to end, as an administrator would run it.
+class ImportAdTest : public SambaTest {
+ protected:
+  void SetUp() override {
+    SambaTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_EQ(Lockbox(tmp_, {"init", "--data-dir", data_}).exit_code, 0);
+    std::FILE* f = std::fopen(password_file_.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fprintf(f, "%s\n", dc().admin_password.c_str());
+    std::fclose(f);
+  }
+
+  CommandResult Import(std::vector<std::string> extra,
+                       const std::string& url = "ldaps://127.0.0.1") {
+    std::vector<std::string> args = {
+        "import",          "ad",           "--url",         url,
+        "--ca-file",       dc().ca_file,   "--bind-dn",     dc().admin_name,
+        "--password-file", password_file_, "--search-base", kWorkstations,
+        "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Lockbox(tmp_, args);
+  }
+  static nlohmann::json Json(const CommandResult& run) {
+    EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+    return nlohmann::json::parse(run.out, nullptr, /*allow_exceptions=*/false);
+  }
+  std::string Reasons(const nlohmann::json& summary) const { return summary["skipped"].dump(2); }
+
+  TestDir tmp_;
+  const std::string data_ = tmp_ / "data";
+  const std::string password_file_ = tmp_ / "bind-password";
+};
+
+TEST_F(ImportAdTest, ImportsEverythingOnceAndASecondRunChangesNothing) {
+  const nlohmann::json first = Json(Import({"--data-dir", data_, "--recurse"}));
+  EXPECT_EQ(first["computers"], 3);
+  EXPECT_EQ(first["recovery_objects"], 7);
+  EXPECT_EQ(first["keys"]["new"], 4) << Reasons(first);
+  EXPECT_EQ(first["keys"]["invalid"], 3) << Reasons(first);
+  EXPECT_EQ(first["tpm"]["new"], 2) << Reasons(first);
+  EXPECT_EQ(first["users"]["new"], 2) << Reasons(first);
+  // The malformed name, the bad block, the missing volume GUID, and the group in managedBy.
+  const std::string reasons = Reasons(first);
+  ASSERT_EQ(first["skipped"].size(), 4u) << reasons;
+  EXPECT_NE(reasons.find("CN=not a name Windows writes"), std::string::npos) << reasons;
+  EXPECT_NE(reasons.find("not divisible by 11"), std::string::npos) << reasons;
+  EXPECT_EQ(reasons.find("123456"), std::string::npos) << "a secret's digits in " << reasons;
+  EXPECT_NE(reasons.find("msFVE-VolumeGuid is missing"), std::string::npos) << reasons;
+  EXPECT_NE(reasons.find("is not a user"), std::string::npos) << reasons;
+
+  const nlohmann::json second = Json(Import({"--data-dir", data_, "--recurse"}));
+  EXPECT_EQ(second["keys"]["new"], 0);
+  EXPECT_EQ(second["keys"]["unchanged"], 4);
+  EXPECT_EQ(second["tpm"]["unchanged"], 2);
+  EXPECT_EQ(second["users"]["unchanged"], 2);
+  EXPECT_EQ(second["keys"]["changed"], 0);
+
+  // What the store holds, as the server would read it.
+  auto dir = cli::OpenDataDir(data_);
+  ASSERT_TRUE(dir.ok()) << dir.status().message();
+  store::Store& store = *dir->store;
+  auto password = store.OpenRecoveryPassword(Guid::Parse(Key(1)).value());
+  ASSERT_TRUE(password.ok()) << password.status().message();
+  EXPECT_EQ(std::string(password->data(), password->data() + password->size()), kPassword1);
+  auto key = store.GetRecoveryKey(Guid::Parse(Key(1)).value());
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(key->volume_id, Guid::Parse(Volume(1)).value());
+  ASSERT_TRUE(key->created_at.has_value());
+  EXPECT_EQ(FormatUtc(*key->created_at), "2019-02-28T18:31:05Z");  // the name's time, in UTC
+  EXPECT_TRUE(store.OpenKeyPackage(Guid::Parse(Key(1)).value()).ok());
+
+  auto pc1 = store.FindComputersByName("PC-01");
+  ASSERT_TRUE(pc1.ok());
+  ASSERT_EQ(pc1->size(), 1u);
+  EXPECT_EQ((*pc1)[0].domain, "corp.example.test");
+  auto users = store.ListComputerUsers((*pc1)[0].id);
+  ASSERT_TRUE(users.ok());
+  ASSERT_EQ(users->size(), 1u);
+  EXPECT_EQ((*users)[0].user, "corp\\alice");
+  auto pc2 = store.FindComputersByName("PC-02");
+  ASSERT_TRUE(pc2.ok());
+  ASSERT_EQ(pc2->size(), 1u);
+  auto tpm = store.OpenTpmOwnerAuth((*pc2)[0].id);
+  ASSERT_TRUE(tpm.ok()) << tpm.status().message();
+  EXPECT_EQ(std::string(tpm->data(), tpm->data() + tpm->size()),
+            "dHBtLW9iamVjdC1vd25lci1hdXRoLTAy");
+}
+
+TEST_F(ImportAdTest, OneLevelLeavesOutNestedOusDryRunWritesNothingAndCsvAddsUsers) {
+  const nlohmann::json dry = Json(Import({"--dry-run", "--no-key-packages"}, "ldap://127.0.0.1"));
+  EXPECT_EQ(dry["dry_run"], true);
+  EXPECT_EQ(dry["computers"], 2);        // PC-03 is in OU=Berlin
+  EXPECT_EQ(dry["keys"]["read"], 4);     // K5's bad block is found by the check, not the reader
+  EXPECT_EQ(dry["keys"]["invalid"], 3);  // the bad block, the malformed name, no volume GUID
+  // Users from a CSV file too, for computers that were read (PC-03 was not).
+  std::FILE* csv = std::fopen((tmp_ / "users.csv").c_str(), "w");
+  ASSERT_NE(csv, nullptr);
+  std::fputs("computer,users\npc-02,CORP\\carol,CORP\\dave\nPC-03,CORP\\erin\nPC-01\n", csv);
+  std::fclose(csv);
+  const nlohmann::json run =
+      Json(Import({"--data-dir", data_, "--no-key-packages", "--users-csv", tmp_ / "users.csv"}));
+  EXPECT_EQ(run["keys"]["new"], 3) << Reasons(run);
+  EXPECT_EQ(run["users"]["new"], 2) << Reasons(run);  // alice (managedBy); carol and dave
+  EXPECT_NE(Reasons(run).find("PC-03 is not among the computers read"), std::string::npos)
+      << Reasons(run);
+  EXPECT_NE(Reasons(run).find("users.csv line 4"), std::string::npos) << Reasons(run);
+  auto dir = cli::OpenDataDir(data_);
+  ASSERT_TRUE(dir.ok()) << dir.status().message();
+  EXPECT_EQ(dir->store->OpenKeyPackage(Guid::Parse(Key(1)).value()).status().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(dir->store->GetRecoveryKey(Guid::Parse(Key(7)).value()).status().code(),
+            ErrorCode::kNotFound);
+  auto pc2 = dir->store->FindComputersByName("PC-02");
+  ASSERT_TRUE(pc2.ok());
+  ASSERT_EQ(pc2->size(), 1u);
+  auto users = dir->store->ListComputerUsers((*pc2)[0].id);
+  ASSERT_TRUE(users.ok());
+  EXPECT_EQ(users->size(), 2u);
+}
+
+TEST_F(ImportAdTest, AfterLeavesOutOlderRecoveryObjects) {
+  // Every object was created in AD today (whenCreated), so a date in the future leaves all out.
+  const nlohmann::json run = Json(Import({"--dry-run", "--recurse", "--after", "2999-01-01"}));
+  EXPECT_EQ(run["recovery_objects"], 0);
+  EXPECT_EQ(run["computers"], 3);
+}
+
+TEST_F(ImportAdTest, ABindAccountWithoutControlAccessIsToldHowToGrantIt) {
+  std::FILE* f = std::fopen(password_file_.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fprintf(f, "%s\n", dc().reader_password.c_str());
+  std::fclose(f);
+  std::vector<std::string> args = {
+      "import",        "ad",          "--url",          "ldaps://127.0.0.1", "--ca-file",
+      dc().ca_file,    "--bind-dn",   dc().reader_name, "--password-file",   password_file_,
+      "--search-base", kWorkstations, "--recurse",      "--data-dir",        data_};
+  const CommandResult run = Lockbox(tmp_, args);
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("cannot read the recovery password"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("control access"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("Nothing was imported"), std::string::npos) << run.err;
+  auto dir = cli::OpenDataDir(data_);
+  ASSERT_TRUE(dir.ok());
+  auto computers = dir->store->FindComputersByName("PC-01");
+  ASSERT_TRUE(computers.ok());
+  EXPECT_TRUE(computers->empty());
+}
+
+TEST_F(ImportAdTest, AWrongCaStopsTheImportBeforeTheBind) {
+  std::vector<std::string> args = {"import",          "ad",
+                                   "--url",           "ldap://127.0.0.1",
+                                   "--ca-file",       dc().wrong_ca_file,
+                                   "--bind-dn",       dc().admin_name,
+                                   "--password-file", password_file_,
+                                   "--search-base",   kWorkstations,
+                                   "--data-dir",      data_};
+  const CommandResult run = Lockbox(tmp_, args);
+  EXPECT_EQ(run.exit_code, 8) << run.err;  // I/O error
+  EXPECT_NE(run.err.find("StartTLS"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find(dc().admin_password), std::string::npos) << run.err;
+}
+
+TEST_F(ImportAdTest, AKeyChangedInAdIsReportedAndTheStoredOneKept) {
+  ASSERT_EQ(Json(Import({"--data-dir", data_}))["keys"]["new"], 3);
+  // Another password under the same recovery GUID: the store keeps its own.
+  const std::string ldif = tmp_ / "change.ldif";
+  const auto write_change = [&](const std::string& password) {
+    std::FILE* out = std::fopen(ldif.c_str(), "w");
+    ASSERT_NE(out, nullptr);
+    std::fprintf(out,
+                 "dn: CN=2019-02-28T10:31:05-08:00{%s},CN=PC-01,%s\nchangetype: modify\n"
+                 "replace: msFVE-RecoveryPassword\nmsFVE-RecoveryPassword: %s\n",
+                 Key(1).c_str(), kWorkstations.c_str(), password.c_str());
+    std::fclose(out);
+  };
+  write_change(kPassword3);
+  const std::string modify = "LDAPTLS_CACERT=" + dc().ca_file +
+                             " ldapmodify -x -H ldaps://127.0.0.1 -D " + dc().admin_name + " -y " +
+                             password_file_ + ".raw -f " + ldif + " > /dev/null";
+  // ldapmodify -y reads the whole file as the password: no line ending.
+  std::FILE* f = std::fopen((password_file_ + ".raw").c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs(dc().admin_password.c_str(), f);
+  std::fclose(f);
+  chmod((password_file_ + ".raw").c_str(), 0600);
+  ASSERT_EQ(std::system(modify.c_str()), 0);
+
+  const nlohmann::json again = Json(Import({"--data-dir", data_}));
+  EXPECT_EQ(again["keys"]["changed"], 1) << Reasons(again);
+  EXPECT_EQ(again["keys"]["unchanged"], 2) << Reasons(again);
+  EXPECT_NE(Reasons(again).find("the stored one was kept"), std::string::npos) << Reasons(again);
+  auto dir = cli::OpenDataDir(data_);
+  ASSERT_TRUE(dir.ok());
+  auto password = dir->store->OpenRecoveryPassword(Guid::Parse(Key(1)).value());
+  ASSERT_TRUE(password.ok());
+  EXPECT_EQ(std::string(password->data(), password->data() + password->size()), kPassword1);
+
+  write_change(kPassword1);  // as the other tests expect it
+  ASSERT_EQ(std::system(modify.c_str()), 0);
+}
+
+}  // namespace
+}  // namespace lockbox
