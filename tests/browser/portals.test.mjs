@@ -365,7 +365,7 @@ test('reports: the recovery audit, compliance, keys awaiting rotation, repeated 
   assert.match(counts, /Non-compliant1/);
   assert.match(counts, /Compliant3/);
   assert.match(counts, /75\.0%/);
-  assert.match(await page.locator('#compliance-chart svg title').textContent(), /75\.0% compliant/);
+  assert.match(await page.locator('#compliance-chart title').textContent(), /75\.0% compliant/);
   const noncompliant = await page.locator('#noncompliant-table tbody').textContent();
   assert.match(noncompliant, /PC-DAVE/);
   assert.match(noncompliant, /no recovery_password protector; no recovery password escrowed/);

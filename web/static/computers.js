@@ -60,8 +60,8 @@ async function showComputer(id) {
       const state = complianceOf.get(v.id);
       const span = document.createElement('span');
       if (state?.compliance === 'noncompliant') span.className = 'state-noncompliant';
-      span.textContent = state
-        ? [state.compliance, ...state.reasons].join(': ') : 'unknown';
+      span.textContent = !state ? 'unknown'
+        : [state.compliance, state.reasons.join('; ')].filter(Boolean).join(': ');
       return span;
     } },
   ], details.volumes, 'No drive reported yet.');

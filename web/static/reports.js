@@ -46,24 +46,24 @@ async function showChain() {
       'The audit log was altered: keep this page and tell your security officer.';
 }
 
-const SVG = 'http://www.w3.org/2000/svg';
+// The chart's <svg> is in the page, so its children take its namespace.
+const chart = document.getElementById('compliance-chart');
 function svg(name, attributes, text) {
-  const element = document.createElementNS(SVG, name);
+  const element = document.createElementNS(chart.namespaceURI, name);
   for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
   if (text !== undefined) element.textContent = text;
   return element;
 }
 
 // The share of computers in each state per day, as lines (0-100 %); one day is a dot.
-function drawTrend(container, trend) {
+function drawTrend(trend) {
   const width = 600;
   const height = 220;
   const left = 40;
   const bottom = 30;
   const plotWidth = width - left - 10;
   const plotHeight = height - bottom - 10;
-  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img',
-                             'aria-labelledby': 'chart-title' });
+  chart.replaceChildren();
   const total = (s) => s.compliant + s.noncompliant + s.unknown;
   const last = trend[trend.length - 1];
   chart.append(svg('title', { id: 'chart-title' },
@@ -92,7 +92,6 @@ function drawTrend(container, trend) {
       chart.append(svg('polyline', { points: points.join(' '), class: state }));
     }
   }
-  container.replaceChildren(chart);
 }
 
 function percent(count, total) {
@@ -110,7 +109,7 @@ async function showCompliance() {
   ], [{ state: 'Compliant', count: c.compliant },
       { state: 'Non-compliant', count: c.noncompliant },
       { state: 'Unknown (no drive reported yet)', count: c.unknown }], 'No computer yet.');
-  drawTrend(document.getElementById('compliance-chart'), report.trend);
+  drawTrend(report.trend);
   renderTable(document.getElementById('noncompliant-table'), 'Non-compliant drives', [
     { label: 'Computer', value: (r) => computerLink(r.computer, r.computer_id) },
     { label: 'Drive', value: (r) => `${r.drive_letter || '(no letter)'} ${r.volume_type}` },
