@@ -13,5 +13,6 @@ Status AddAdminRoutes(http::Router& router, Services& services);      // users, 
 Status AddAuditRoutes(http::Router& router, Services& services);      // the audit log
 Status AddDirectoryRoutes(http::Router& router, Services& services);  // computers, own ones
 Status AddMigrationRoutes(http::Router& router, Services& services);  // MBAM / AD imports
+Status AddReportRoutes(http::Router& router, Services& services);     // compliance, rotation
 
 }  // namespace lockbox::api::internal

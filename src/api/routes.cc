@@ -11,6 +11,7 @@ Status AddRoutes(http::Router& router, Services& services) {
   LOCKBOX_RETURN_IF_ERROR(internal::AddAdminRoutes(router, services));
   LOCKBOX_RETURN_IF_ERROR(internal::AddDirectoryRoutes(router, services));
   LOCKBOX_RETURN_IF_ERROR(internal::AddMigrationRoutes(router, services));
+  LOCKBOX_RETURN_IF_ERROR(internal::AddReportRoutes(router, services));
   return internal::AddAuditRoutes(router, services);
 }
 

@@ -10,7 +10,9 @@ Services::Services(store::Store& store, ApiOptions options)
       escrow_(store_, audit_, &verifier_, options_.service),
       recovery_(store_, audit_, options_.service),
       migration_(store_, audit_, options_.service),
-      directory_(store_) {}
+      directory_(store_),
+      compliance_(store_, options_.service.compliance, options_.service.now),
+      reports_(store_, options_.service) {}
 
 Result<std::unique_ptr<Services>> Services::Create(store::Store& store, ApiOptions options) {
   std::unique_ptr<Services> services(new Services(store, std::move(options)));

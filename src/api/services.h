@@ -1,6 +1,6 @@
 // Services: everything the API's routes act on, built once per server process from an open
-// store: the audit log, the background key verifier, the escrow and recovery rules, and the
-// authenticator.
+// store: the audit log, the background key verifier, the escrow and recovery rules, the
+// computer directory, compliance and reports, and the authenticator.
 //
 //   LOCKBOX_ASSIGN_OR_RETURN(auto services, api::Services::Create(*store, api::ApiOptions{}));
 //   http::Router router;
@@ -12,11 +12,13 @@
 #include "audit/audit_log.h"
 #include "auth/authenticator.h"
 #include "auth/options.h"
+#include "service/compliance.h"
 #include "service/directory.h"
 #include "service/escrow.h"
 #include "service/migration.h"
 #include "service/options.h"
 #include "service/recovery.h"
+#include "service/reports.h"
 #include "service/verifier.h"
 #include "store/store.h"
 
@@ -41,6 +43,8 @@ class Services {
   service::RecoveryService& recovery() { return recovery_; }
   service::MigrationService& migration() { return migration_; }
   service::DirectoryService& directory() { return directory_; }
+  service::ComplianceService& compliance() { return compliance_; }
+  service::ReportService& reports() { return reports_; }
   auth::Authenticator& auth() { return *auth_; }
   const ApiOptions& options() const { return options_; }
 
@@ -55,6 +59,8 @@ class Services {
   service::RecoveryService recovery_;
   service::MigrationService migration_;
   service::DirectoryService directory_;
+  service::ComplianceService compliance_;
+  service::ReportService reports_;
   std::unique_ptr<auth::Authenticator> auth_;
 };
 

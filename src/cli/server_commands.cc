@@ -164,8 +164,10 @@ Status Serve(const ServeOptions& options) {
       http::MakeJsonLogger(std::make_shared<spdlog::sinks::stdout_sink_mt>(), cfg.log_level);
   LOCKBOX_ASSIGN_OR_RETURN(auto db, OpenConfiguredStore(cfg));
 
+  LOCKBOX_ASSIGN_OR_RETURN(service::ServiceOptions service_options,
+                           service::OptionsFromConfig(cfg));
   LOCKBOX_ASSIGN_OR_RETURN(auto services,
-                           api::Services::Create(*db, {.service = service::OptionsFromConfig(cfg),
+                           api::Services::Create(*db, {.service = std::move(service_options),
                                                        .auth = auth::OptionsFromConfig(cfg)}));
   http::Metrics metrics;
   http::Router router;

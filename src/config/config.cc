@@ -69,6 +69,32 @@ Status ReadRecovery(const std::string& file, const toml::table& table, RecoveryC
                              &recovery->agent_tpm_unlock_window_minutes);
 }
 
+Status ReadCompliance(const std::string& file, const toml::table& table,
+                      ComplianceConfig* compliance) {
+  TableReader r(file, table, "compliance.");
+  LOCKBOX_RETURN_IF_ERROR(r.RejectUnknownKeys(
+      {"encryption_methods", "os_protectors", "fixed_protectors", "removable_protectors"}));
+  // The protector type names are checked by service::OptionsFromConfig, which knows them.
+  constexpr size_t kMaxItems = 16;
+  LOCKBOX_RETURN_IF_ERROR(r.StringList("encryption_methods", kMaxItems, kMaxLabelBytes,
+                                       &compliance->encryption_methods));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.StringList("os_protectors", kMaxItems, kMaxLabelBytes, &compliance->os_protectors));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.StringList("fixed_protectors", kMaxItems, kMaxLabelBytes, &compliance->fixed_protectors));
+  return r.StringList("removable_protectors", kMaxItems, kMaxLabelBytes,
+                      &compliance->removable_protectors);
+}
+
+Status ReadReports(const std::string& file, const toml::table& table, ReportsConfig* reports) {
+  TableReader r(file, table, "reports.");
+  LOCKBOX_RETURN_IF_ERROR(
+      r.RejectUnknownKeys({"repeated_recovery_count", "repeated_recovery_days"}));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.Integer<uint32_t>("repeated_recovery_count", 2, 1000, &reports->repeated_recovery_count));
+  return r.Integer<uint32_t>("repeated_recovery_days", 1, 3660, &reports->repeated_recovery_days);
+}
+
 Status ReadSelfService(const std::string& file, const toml::table& table,
                        SelfServiceConfig* self_service) {
   TableReader r(file, table, "self_service.");
@@ -117,7 +143,7 @@ Status ReadConfig(const std::string& file, const toml::table& root, ServerConfig
   TableReader r(file, root, "");
   LOCKBOX_RETURN_IF_ERROR(
       r.RejectUnknownKeys({"listen", "data_dir", "store", "master_key_file", "log_level", "tls",
-                           "limits", "recovery", "self_service", "auth"}));
+                           "limits", "recovery", "self_service", "compliance", "reports", "auth"}));
 
   std::string listen;
   LOCKBOX_RETURN_IF_ERROR(r.String("listen", &listen));
@@ -166,6 +192,12 @@ Status ReadConfig(const std::string& file, const toml::table& root, ServerConfig
   if (self_service != nullptr) {
     LOCKBOX_RETURN_IF_ERROR(ReadSelfService(file, *self_service, &config->self_service));
   }
+  LOCKBOX_ASSIGN_OR_RETURN(const toml::table* compliance, r.Table("compliance"));
+  if (compliance != nullptr) {
+    LOCKBOX_RETURN_IF_ERROR(ReadCompliance(file, *compliance, &config->compliance));
+  }
+  LOCKBOX_ASSIGN_OR_RETURN(const toml::table* reports, r.Table("reports"));
+  if (reports != nullptr) LOCKBOX_RETURN_IF_ERROR(ReadReports(file, *reports, &config->reports));
   LOCKBOX_ASSIGN_OR_RETURN(const toml::table* auth, r.Table("auth"));
   if (auth != nullptr) LOCKBOX_RETURN_IF_ERROR(ReadAuth(file, *auth, &config->auth));
   // A page timeout longer than the server's would never come: the server ends the session
@@ -208,8 +240,7 @@ std::string Quote(std::string_view s) {
 std::string ListLine(std::string_view key, const std::optional<std::vector<std::string>>& list,
                      std::string_view unset) {
   if (!list)
-    return "# " + std::string(key) + " = [\"...\", \"Other\"]  # not set: " + std::string(unset) +
-           "\n";
+    return "# " + std::string(key) + " = [\"...\"]  # not set: " + std::string(unset) + "\n";
   std::string out = std::string(key) + " = [";
   for (size_t i = 0; i < list->size(); ++i) out += (i ? ", " : "") + Quote((*list)[i]);
   return out + "]\n";
@@ -326,6 +357,17 @@ std::string FormatConfig(const ServerConfig& c) {
       << "\n"
       << "idle_timeout_seconds = " << s.idle_timeout_seconds
       << "  # the self-service page signs out after this long without activity\n";
+  const ComplianceConfig& p = c.compliance;
+  out << "\n[compliance]  # what a compliant volume is (docs/portals.md)\n"
+      << ListLine("encryption_methods", p.encryption_methods, "any method")
+      << ListLine("os_protectors", p.os_protectors, "tpm (any kind) and recovery_password")
+      << ListLine("fixed_protectors", p.fixed_protectors, "recovery_password")
+      << ListLine("removable_protectors", p.removable_protectors, "recovery_password");
+  const ReportsConfig& rep = c.reports;
+  out << "\n[reports]\n"
+      << "repeated_recovery_count = " << rep.repeated_recovery_count
+      << "  # disclosures within the window that list a computer as recovered repeatedly\n"
+      << "repeated_recovery_days = " << rep.repeated_recovery_days << "\n";
   const AuthConfig& a = c.auth;
   out << "\n[auth]  # local accounts and sessions (docs/auth.md)\n"
       << "min_password_length = " << a.min_password_length << "  # characters\n"

@@ -78,6 +78,26 @@ struct SelfServiceConfig {
   bool operator==(const SelfServiceConfig&) const = default;
 };
 
+// [compliance]: what a compliant BitLocker volume is (service::CompliancePolicy). Not set:
+// any encryption method; an OS volume needs a TPM protector (any kind) and a recovery
+// password, other volumes a recovery password. A protector requirement is one type
+// ("recovery_password") or several joined by | when any one will do ("tpm|tpm_pin").
+struct ComplianceConfig {
+  std::optional<std::vector<std::string>> encryption_methods;  // ["XTS-AES 256"]
+  std::optional<std::vector<std::string>> os_protectors;
+  std::optional<std::vector<std::string>> fixed_protectors;
+  std::optional<std::vector<std::string>> removable_protectors;
+  bool operator==(const ComplianceConfig&) const = default;
+};
+
+// [reports]: a computer whose recovery passwords were disclosed repeated_recovery_count times
+// within repeated_recovery_days is listed as recovered repeatedly.
+struct ReportsConfig {
+  uint32_t repeated_recovery_count = 2;
+  uint32_t repeated_recovery_days = 30;
+  bool operator==(const ReportsConfig&) const = default;
+};
+
 // [auth]: local accounts and sessions (auth::OptionsFromConfig, docs/auth.md).
 struct AuthConfig {
   uint32_t min_password_length = 12;  // characters
@@ -103,6 +123,8 @@ struct ServerConfig {
   LogLevel log_level = LogLevel::kInfo;
   RecoveryConfig recovery;
   SelfServiceConfig self_service;
+  ComplianceConfig compliance;
+  ReportsConfig reports;
   AuthConfig auth;
 
   // `path` made absolute against data_dir; URLs and absolute paths are returned unchanged.

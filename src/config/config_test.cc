@@ -109,6 +109,11 @@ TEST(ConfigTest, FormatParsesBackToTheSameConfig) {
   config.self_service.idle_timeout_seconds = 30;
   config.auth.argon2_memory_kib = 1024;
   config.auth.session_lifetime_hours = 1;
+  config.compliance.encryption_methods = {"XTS-AES 256"};
+  config.compliance.os_protectors = {"tpm_pin", "recovery_password"};
+  config.compliance.removable_protectors = {"password|recovery_password"};
+  config.reports.repeated_recovery_count = 3;
+  config.reports.repeated_recovery_days = 7;
   back = ParseConfig(FormatConfig(config), "x.toml", "/elsewhere");
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(*back, config);
@@ -118,10 +123,14 @@ TEST(ConfigTest, UnknownKeyIsRejectedWithFileLineAndKnownKeys) {
   EXPECT_EQ(ErrorOf("listen = \"127.0.0.1:1\"\nlisten_adress = \"x\"\n"),
             "/srv/lb/lockbox.toml:2: unknown key 'listen_adress'; check its spelling (known keys "
             "here: listen, data_dir, store, master_key_file, log_level, tls, limits, recovery, "
-            "self_service, auth)");
+            "self_service, compliance, reports, auth)");
   EXPECT_NE(ErrorOf("[limits]\nbody_byte = 1\n").find("unknown key 'limits.body_byte'"),
             std::string::npos);
   EXPECT_NE(ErrorOf("[tls]\ncert = \"a\"\n").find("unknown key 'tls.cert'"), std::string::npos);
+  EXPECT_NE(ErrorOf("[compliance]\nmethods = []\n").find("unknown key 'compliance.methods'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[reports]\nrepeated_recovery_count = 1\n").find("from 2 to 1000"),
+            std::string::npos);
   EXPECT_NE(ErrorOf("[recovery]\nreasons = []\n").find("unknown key 'recovery.reasons'"),
             std::string::npos);
   EXPECT_NE(ErrorOf("[self_service]\nattempt = 1\n").find("unknown key 'self_service.attempt'"),

@@ -39,9 +39,24 @@ std::vector<std::string> WithOther(std::vector<std::string> reasons) {
   return reasons;
 }
 
+// The configured requirements `texts` ("tpm|tpm_pin") into *out; nothing when not configured.
+Status Requirements(const std::optional<std::vector<std::string>>& texts, std::string_view key,
+                    std::vector<ProtectorRequirement>* out) {
+  if (!texts) return Status::Ok();
+  out->clear();
+  for (const std::string& text : *texts) {
+    auto requirement = ParseProtectorRequirement(text);
+    if (!requirement.ok()) {
+      return requirement.status().WithContext("[compliance] " + std::string(key));
+    }
+    out->push_back(std::move(*requirement));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
-ServiceOptions OptionsFromConfig(const config::ServerConfig& config) {
+Result<ServiceOptions> OptionsFromConfig(const config::ServerConfig& config) {
   const config::RecoveryConfig& recovery = config.recovery;
   const config::SelfServiceConfig& self_service = config.self_service;
   ServiceOptions options;
@@ -57,6 +72,18 @@ ServiceOptions OptionsFromConfig(const config::ServerConfig& config) {
   options.company_name = self_service.company_name.value_or("");
   options.helpdesk_contact = self_service.helpdesk_contact.value_or("");
   options.self_service_idle_timeout = std::chrono::seconds(self_service.idle_timeout_seconds);
+  const config::ComplianceConfig& compliance = config.compliance;
+  if (compliance.encryption_methods) {
+    options.compliance.encryption_methods = *compliance.encryption_methods;
+  }
+  LOCKBOX_RETURN_IF_ERROR(
+      Requirements(compliance.os_protectors, "os_protectors", &options.compliance.os_protectors));
+  LOCKBOX_RETURN_IF_ERROR(Requirements(compliance.fixed_protectors, "fixed_protectors",
+                                       &options.compliance.fixed_protectors));
+  LOCKBOX_RETURN_IF_ERROR(Requirements(compliance.removable_protectors, "removable_protectors",
+                                       &options.compliance.removable_protectors));
+  options.repeated_recovery_count = config.reports.repeated_recovery_count;
+  options.repeated_recovery_window = std::chrono::days(config.reports.repeated_recovery_days);
   return options;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "service/compliance.h"
 #include "store/records.h"
 
 namespace lockbox::service {
@@ -43,6 +44,12 @@ struct ServiceOptions {
   // Metadata verifications waiting beyond this are skipped (the key stays "unknown" until the
   // agent's next report with metadata).
   size_t verification_queue_entries = 64;
+  // What a compliant volume is ([compliance]).
+  CompliancePolicy compliance;
+  // A computer whose recovery passwords were disclosed at least this many times within the
+  // window is listed as recovered repeatedly ([reports]).
+  int64_t repeated_recovery_count = 2;
+  std::chrono::seconds repeated_recovery_window{std::chrono::days(30)};
   // How often the contact times of check-ins are written (ContactRecorder).
   std::chrono::milliseconds contact_flush_interval{1000};
   // The current time; tests set a fixed clock.
@@ -51,9 +58,10 @@ struct ServiceOptions {
   };
 };
 
-// The [recovery] and [self_service] sections of `config` over the defaults above. A
-// configured reason list that lacks "Other" gets it at the end: a person whose reason is not
-// listed can always describe it.
-ServiceOptions OptionsFromConfig(const config::ServerConfig& config);
+// The [recovery], [self_service], [compliance] and [reports] sections of `config` over the
+// defaults above. A configured reason list that lacks "Other" gets it at the end: a person
+// whose reason is not listed can always describe it. kInvalidArgument for a protector type
+// the policy names that does not exist.
+Result<ServiceOptions> OptionsFromConfig(const config::ServerConfig& config);
 
 }  // namespace lockbox::service

@@ -42,6 +42,8 @@ std::string_view OperationName(Operation operation) {
       return "fetch its TPM owner authorisation";
     case Operation::kReadAudit:
       return "read the audit log";
+    case Operation::kReadReports:
+      return "read reports";
   }
   return "do this";
 }
@@ -68,6 +70,7 @@ bool Permits(Role role, Operation operation) {
     case Operation::kMigrate:
       return role == Role::kAdmin || role == Role::kDataMigration;
     case Operation::kReadAudit:
+    case Operation::kReadReports:
       return role == Role::kAdmin || role == Role::kReportReader;
   }
   return false;

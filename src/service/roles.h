@@ -58,6 +58,7 @@ enum class Operation {
   kMigrate,
   kAgentTpmUnlock,  // an agent fetching its own TPM owner authorisation
   kReadAudit,       // read and verify the audit log (no secrets)
+  kReadReports,     // the compliance and recovery reports (no secrets)
 };
 
 // Ok, or kPermissionDenied saying which role may not do what.

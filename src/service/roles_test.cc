@@ -73,13 +73,15 @@ TEST(RolesTest, ComputerDirectoryIsForAdvancedHelpdeskAdminsAndReportReaders) {
   }
 }
 
-TEST(RolesTest, OnlyAdminsAndReportReadersReadTheAuditLog) {
-  for (Role role : {Role::kAdmin, Role::kReportReader}) {
-    EXPECT_TRUE(Allowed(role, Operation::kReadAudit));
-  }
-  for (Role role : {Role::kHelpdesk, Role::kAdvancedHelpdesk, Role::kDataMigration,
-                    Role::kSelfServiceUser, Role::kAgent}) {
-    EXPECT_FALSE(Allowed(role, Operation::kReadAudit));
+TEST(RolesTest, OnlyAdminsAndReportReadersReadTheAuditLogAndReports) {
+  for (Operation operation : {Operation::kReadAudit, Operation::kReadReports}) {
+    for (Role role : {Role::kAdmin, Role::kReportReader}) {
+      EXPECT_TRUE(Allowed(role, operation));
+    }
+    for (Role role : {Role::kHelpdesk, Role::kAdvancedHelpdesk, Role::kDataMigration,
+                      Role::kSelfServiceUser, Role::kAgent}) {
+      EXPECT_FALSE(Allowed(role, operation));
+    }
   }
 }
 

@@ -122,6 +122,32 @@ struct AuditEntry {
   friend bool operator==(const AuditEntry&, const AuditEntry&) = default;
 };
 
+// Which audit entries to read (Store::FindAudit). Empty strings and nullopt match anything.
+struct AuditQuery {
+  int64_t first = 1;  // the sequence to start from
+  size_t max_entries = 100;
+  std::optional<Time> since{};  // time >= since
+  std::optional<Time> until{};  // time < until
+  std::string source{};         // exactly
+  std::string key_type{};       // exactly
+  // The result itself ("disclosed") or its code before the colon ("not_found" matches
+  // "not_found: no recovery key ...").
+  std::string result{};
+  std::string user{};  // the actor or the end user, ignoring ASCII case
+  // A computer's name ignoring ASCII case, or its GUID ("PC-07" and "0b1d7f1e-..." both match
+  // "PC-07 (0b1d7f1e-...)").
+  std::string computer{};
+};
+
+// How many computers were in each compliance state on one day (Store::RecordCompliance).
+struct ComplianceSnapshot {
+  Time day{};  // midnight UTC
+  int64_t compliant = 0;
+  int64_t noncompliant = 0;
+  int64_t unknown = 0;  // no volume reported yet
+  friend bool operator==(const ComplianceSnapshot&, const ComplianceSnapshot&) = default;
+};
+
 // What the store remembers of a computer's agent between reports, so that a report repeating
 // the last one (the bulk of all traffic) is answered from one read.
 struct CheckIn {

@@ -199,6 +199,18 @@ const std::vector<Migration>& Migrations() {
       {4,
        "the digest of each computer's last report, for check-ins that change nothing",
        {"ALTER TABLE computers ADD COLUMN report_digest BYTEA"}},
+      {5,
+       "audit by time and key state for the reports; daily compliance snapshots",
+       {
+           "CREATE INDEX audit_by_time ON audit (time)",
+           "CREATE INDEX recovery_keys_by_state ON recovery_keys (state, state_changed_at)",
+           // day: midnight UTC, seconds since the epoch.
+           "CREATE TABLE compliance_snapshots ("
+           " day BIGINT PRIMARY KEY,"
+           " compliant BIGINT NOT NULL,"
+           " noncompliant BIGINT NOT NULL,"
+           " unknown BIGINT NOT NULL)",
+       }},
   };
   return kMigrations;
 }

@@ -350,6 +350,25 @@ Result<std::vector<T>> DecodeAll(const std::vector<Row>& rows, Result<T> (*decod
   return out;
 }
 
+constexpr const char* kAuditColumns =
+    "sequence, time, actor, role, source, computer, key_id, key_type, reason, end_user, result,"
+    " prev_hash, hash";
+
+std::vector<AuditEntry> DecodeAudit(const std::vector<Row>& rows) {
+  std::vector<AuditEntry> entries;
+  for (const Row& r : rows) {
+    const Decoder d(r);
+    entries.push_back({r.Int(0), d.At(1), d.Str(2), d.Str(3), d.Str(4), d.Str(5), d.Str(6),
+                       d.Str(7), d.Str(8), d.Str(9), d.Str(10), r.Bytes(11), r.Bytes(12)});
+  }
+  return entries;
+}
+
+// A result count as a LIMIT value.
+Value Limit(size_t max_results) {
+  return static_cast<int64_t>(std::min<size_t>(max_results, std::numeric_limits<int64_t>::max()));
+}
+
 // Placeholders "$1, $2, ..., $n".
 std::string Placeholders(size_t n) {
   std::string out;
@@ -480,6 +499,17 @@ class SqlStore : public Store {
     });
   }
 
+  Result<std::vector<Computer>> ListComputers(const std::optional<Guid>& after,
+                                              size_t max_results) override {
+    return Read([&](Transaction& tx) -> Result<std::vector<Computer>> {
+      const Value params[] = {after ? after->ToString() : std::string(), Limit(max_results)};
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto rows,
+          tx.Query("SELECT id FROM computers WHERE id > $1 ORDER BY id LIMIT $2", params));
+      return LoadComputers(tx, rows);
+    });
+  }
+
   Result<WriteOutcome> UpsertVolume(const Volume& volume) override {
     const Volume v = Normalized(volume);
     return Write([&](Transaction& tx) -> Result<WriteOutcome> {
@@ -597,6 +627,17 @@ class SqlStore : public Store {
           auto rows, tx.Query(std::string("SELECT ") + kKeyColumns +
                                   " FROM recovery_keys WHERE volume_id = $1 ORDER BY key_hex",
                               params));
+      return DecodeKeys(rows);
+    });
+  }
+
+  Result<std::vector<RecoveryKey>> ListKeysInState(KeyState state) override {
+    return Read([&](Transaction& tx) -> Result<std::vector<RecoveryKey>> {
+      const Value params[] = {Name(state)};
+      LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string("SELECT ") + kKeyColumns +
+                                                       " FROM recovery_keys WHERE state = $1"
+                                                       " ORDER BY state_changed_at, key_hex",
+                                                   params));
       return DecodeKeys(rows);
     });
   }
@@ -842,22 +883,85 @@ class SqlStore : public Store {
 
   Result<std::vector<AuditEntry>> ReadAudit(int64_t first, size_t max_entries) override {
     return Read([&](Transaction& tx) -> Result<std::vector<AuditEntry>> {
-      const auto limit =
-          static_cast<int64_t>(std::min<size_t>(max_entries, std::numeric_limits<int64_t>::max()));
-      const Value params[] = {first, limit};
-      LOCKBOX_ASSIGN_OR_RETURN(
-          auto rows,
-          tx.Query("SELECT sequence, time, actor, role, source, computer, key_id, key_type,"
-                   " reason, end_user, result, prev_hash, hash FROM audit"
-                   " WHERE sequence >= $1 ORDER BY sequence LIMIT $2",
-                   params));
-      std::vector<AuditEntry> entries;
+      const Value params[] = {first, Limit(max_entries)};
+      LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string("SELECT ") + kAuditColumns +
+                                                       " FROM audit WHERE sequence >= $1"
+                                                       " ORDER BY sequence LIMIT $2",
+                                                   params));
+      return DecodeAudit(rows);
+    });
+  }
+
+  Result<std::vector<AuditEntry>> FindAudit(const AuditQuery& query) override {
+    // Only the conditions asked for, each with its value bound: Bind() returns its placeholder.
+    std::vector<Value> params;
+    auto bind = [&params](Value value) {
+      params.push_back(std::move(value));
+      return "$" + std::to_string(params.size());
+    };
+    std::string where = "sequence >= " + bind(query.first);
+    if (query.since) where += " AND time >= " + bind(Seconds(*query.since));
+    if (query.until) where += " AND time < " + bind(Seconds(*query.until));
+    if (!query.source.empty()) where += " AND source = " + bind(query.source);
+    if (!query.key_type.empty()) where += " AND key_type = " + bind(query.key_type);
+    // Prefixes are compared with substr, not LIKE, so that a '%' or '_' typed is itself.
+    auto starts_with = [&](std::string_view column, std::string prefix) {
+      const std::string length = bind(static_cast<int64_t>(prefix.size()));
+      return "substr(" + std::string(column) + ", 1, CAST(" + length +
+             " AS INTEGER)) = " + bind(std::move(prefix));
+    };
+    if (!query.result.empty()) {
+      where += " AND (result = " + bind(query.result) + " OR " +
+               starts_with("result", query.result + ":") + ")";
+    }
+    if (!query.user.empty()) {
+      const std::string user = bind(AsciiLower(query.user));
+      where += " AND (lower(actor) = " + user + " OR lower(end_user) = " + user + ")";
+    }
+    if (!query.computer.empty()) {
+      // The audit log names a computer "NAME (GUID)" (service::AuditName).
+      if (auto id = Guid::Parse(query.computer); id.ok()) {
+        where += " AND computer LIKE " + bind("%(" + id->ToString() + ")");  // no wildcard in it
+      } else {
+        where += " AND " + starts_with("lower(computer)", AsciiLower(query.computer) + " (");
+      }
+    }
+    const std::string sql = std::string("SELECT ") + kAuditColumns + " FROM audit WHERE " + where +
+                            " ORDER BY sequence LIMIT " + bind(Limit(query.max_entries));
+    return Read([&](Transaction& tx) -> Result<std::vector<AuditEntry>> {
+      LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+      return DecodeAudit(rows);
+    });
+  }
+
+  Status RecordCompliance(const ComplianceSnapshot& snapshot) override {
+    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+             const Value row[] = {Seconds(snapshot.day), snapshot.compliant, snapshot.noncompliant,
+                                  snapshot.unknown};
+             LOCKBOX_RETURN_IF_ERROR(
+                 tx.Exec("INSERT INTO compliance_snapshots (day, compliant, noncompliant, unknown)"
+                         " VALUES ($1, $2, $3, $4) ON CONFLICT (day) DO UPDATE SET"
+                         " compliant = excluded.compliant, noncompliant = excluded.noncompliant,"
+                         " unknown = excluded.unknown",
+                         row));
+             return WriteOutcome::kUpdated;
+           })
+        .status();
+  }
+
+  Result<std::vector<ComplianceSnapshot>> ListCompliance(Time since) override {
+    return Read([&](Transaction& tx) -> Result<std::vector<ComplianceSnapshot>> {
+      const Value params[] = {Seconds(since)};
+      LOCKBOX_ASSIGN_OR_RETURN(auto rows,
+                               tx.Query("SELECT day, compliant, noncompliant, unknown"
+                                        " FROM compliance_snapshots WHERE day >= $1 ORDER BY day",
+                                        params));
+      std::vector<ComplianceSnapshot> out;
       for (const Row& r : rows) {
         const Decoder d(r);
-        entries.push_back({r.Int(0), d.At(1), d.Str(2), d.Str(3), d.Str(4), d.Str(5), d.Str(6),
-                           d.Str(7), d.Str(8), d.Str(9), d.Str(10), r.Bytes(11), r.Bytes(12)});
+        out.push_back({d.At(0), r.Int(1), r.Int(2), r.Int(3)});
       }
-      return entries;
+      return out;
     });
   }
 

@@ -51,6 +51,10 @@ class Store {
   // at most `max_results`. An indexed range scan, so fast for any number of computers.
   virtual Result<std::vector<Computer>> SearchComputers(std::string_view prefix,
                                                         size_t max_results) = 0;
+  // Every computer, a page at a time in ID order: up to `max_results` whose ID is greater
+  // than `after` (nullopt: from the first).
+  virtual Result<std::vector<Computer>> ListComputers(const std::optional<Guid>& after,
+                                                      size_t max_results) = 0;
 
   // --- Volumes: the computer must exist (kNotFound otherwise).
   virtual Result<WriteOutcome> UpsertVolume(const Volume& volume) = 0;
@@ -70,6 +74,8 @@ class Store {
   virtual Result<std::vector<RecoveryKey>> FindRecoveryKeys(
       const recovery::KeyIdPrefix& prefix) = 0;
   virtual Result<std::vector<RecoveryKey>> ListRecoveryKeys(const Guid& volume_id) = 0;
+  // Every key in `state`, oldest state change first (the disclosed keys awaiting rotation).
+  virtual Result<std::vector<RecoveryKey>> ListKeysInState(KeyState state) = 0;
   // Moves a key forward: active -> disclosed -> retired, or active -> retired. Setting the
   // state it has is a no-op; going back is kInvalidArgument.
   virtual Status SetKeyState(const Guid& key_id, KeyState state, Time at) = 0;
@@ -109,6 +115,14 @@ class Store {
   virtual Result<AuditEntry> AppendAudit(const AuditEntry& entry, const AuditHasher& hasher) = 0;
   // Up to `max_entries` entries from sequence `first` on, in order.
   virtual Result<std::vector<AuditEntry>> ReadAudit(int64_t first, size_t max_entries) = 0;
+  // The entries `query` matches, from sequence query.first on, in order, at most
+  // query.max_entries.
+  virtual Result<std::vector<AuditEntry>> FindAudit(const AuditQuery& query) = 0;
+
+  // --- Compliance history: one snapshot a day, the last one written that day wins.
+  virtual Status RecordCompliance(const ComplianceSnapshot& snapshot) = 0;
+  // The snapshots of days since `since` (inclusive), oldest first.
+  virtual Result<std::vector<ComplianceSnapshot>> ListCompliance(Time since) = 0;
 
   // --- Accounts (src/auth). Names are compared exactly: the auth part normalises them.
   virtual Status CreateUser(const User& user) = 0;          // kAlreadyExists when the name is taken

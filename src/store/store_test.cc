@@ -165,7 +165,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(StoreTest, FreshStoreRecordsEachMigrationOnce) {
   const auto rows = Raw("SELECT version FROM schema_version ORDER BY version");
-  ASSERT_EQ(rows.size(), 4u);
+  ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows[0].Int(0), 1);
   EXPECT_EQ(rows[1].Int(0), 2);
   EXPECT_EQ(rows[2].Int(0), 3);
@@ -177,7 +177,7 @@ TEST_P(StoreTest, ReopeningAppliesNoMigrationAgainAndKeepsData) {
   store_.reset();
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
-  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 4u);
+  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 5u);
   auto volume = (*reopened)->GetVolume(kVolume);
   ASSERT_TRUE(volume.ok());
   EXPECT_EQ(*volume, MakeVolume(kVolume));
@@ -325,6 +325,9 @@ TEST_P(DirectoryStoreTest, MigrationFillsInTheWordsOfWhatWasStoredBefore) {
   // The store as schema version 2 left it.
   Raw("DROP TABLE search_words");
   Raw("ALTER TABLE computers DROP COLUMN report_digest");
+  Raw("DROP INDEX audit_by_time");
+  Raw("DROP INDEX recovery_keys_by_state");
+  Raw("DROP TABLE compliance_snapshots");
   Raw("DELETE FROM schema_version WHERE version >= 3");
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
@@ -544,6 +547,99 @@ TEST_P(StoreTest, AuditAppendsInSequenceChainingHashes) {
   EXPECT_EQ((*entries)[1].reason, "ticket 42");
 }
 
+// Sequences of the entries `query` finds.
+std::vector<int64_t> Found(Store& store, AuditQuery query) {
+  auto entries = store.FindAudit(query);
+  EXPECT_TRUE(entries.ok()) << entries.status().message();
+  std::vector<int64_t> sequences;
+  if (entries.ok()) {
+    for (const AuditEntry& e : *entries) sequences.push_back(e.sequence);
+  }
+  return sequences;
+}
+
+TEST_P(StoreTest, FindAuditMatchesEachFilterAndPages) {
+  struct Seeded {
+    int64_t time;
+    const char *actor, *source, *computer, *key_type, *end_user, *result;
+  };
+  const std::string pc07 = "PC-07 (" + kComputer.ToString() + ")";
+  const Seeded rows[] = {
+      {1000, "Bob", "helpdesk", pc07.c_str(), "recovery_password", "contoso\\alice", "disclosed"},
+      {2000, "carol", "api", "PC-070 (1f595209-f5b9-49a0-85d4-cb8f80258c27)", "key_package", "",
+       "not_found: no such key"},
+      {3000, "contoso\\alice", "self-service", pc07.c_str(), "recovery_password", "contoso\\alice",
+       "permission_denied: not_found: 50% of it"},
+  };
+  for (const Seeded& r : rows) {
+    AuditEntry e;
+    e.time = At(r.time);
+    e.actor = r.actor;
+    e.source = r.source;
+    e.computer = r.computer;
+    e.key_type = r.key_type;
+    e.end_user = r.end_user;
+    e.result = r.result;
+    ASSERT_TRUE(store_->AppendAudit(e, TestHash).ok());
+  }
+  EXPECT_EQ(Found(*store_, {}), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(Found(*store_, {.first = 2, .max_entries = 1}), (std::vector<int64_t>{2}));
+  EXPECT_EQ(Found(*store_, {.since = At(2000)}), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(Found(*store_, {.until = At(2000)}), (std::vector<int64_t>{1}));
+  EXPECT_EQ(Found(*store_, {.source = "api"}), (std::vector<int64_t>{2}));
+  EXPECT_EQ(Found(*store_, {.key_type = "recovery_password"}), (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(Found(*store_, {.result = "disclosed"}), (std::vector<int64_t>{1}));
+  // A result's code, not a word inside it; '%' is a character, not a wildcard.
+  EXPECT_EQ(Found(*store_, {.result = "not_found"}), (std::vector<int64_t>{2}));
+  EXPECT_EQ(Found(*store_, {.result = "not_"}), (std::vector<int64_t>{}));
+  EXPECT_EQ(Found(*store_, {.result = "%"}), (std::vector<int64_t>{}));
+  EXPECT_EQ(Found(*store_, {.user = "BOB"}), (std::vector<int64_t>{1}));
+  EXPECT_EQ(Found(*store_, {.user = "contoso\\Alice"}), (std::vector<int64_t>{1, 3}));
+  // A computer by its whole name (PC-07 is not PC-070) or by its GUID.
+  EXPECT_EQ(Found(*store_, {.computer = "pc-07"}), (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(Found(*store_, {.computer = kComputer.ToString()}), (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(Found(*store_, {.since = At(1000), .source = "helpdesk", .computer = "PC-07"}),
+            (std::vector<int64_t>{1}));
+}
+
+TEST_P(StoreTest, ListsComputersByPageAndKeysByState) {
+  AddComputerAndVolume();
+  const Guid other = G("ffffffff-5a33-4c1e-9d2b-6f5e4c3b2a10");
+  Computer second = MakeComputer();
+  second.id = other;
+  ASSERT_TRUE(store_->UpsertComputer(second).ok());
+  auto first_page = store_->ListComputers(std::nullopt, 1);
+  ASSERT_TRUE(first_page.ok());
+  ASSERT_EQ(first_page->size(), 1u);
+  EXPECT_EQ((*first_page)[0].id, kComputer);
+  auto next_page = store_->ListComputers(kComputer, 10);
+  ASSERT_TRUE(next_page.ok());
+  ASSERT_EQ(next_page->size(), 1u);
+  EXPECT_EQ((*next_page)[0].id, other);
+
+  Escrow(kKey, kPassword1);
+  Escrow(kKeyNextPrefix, kPassword2);
+  ASSERT_TRUE(store_->SetKeyState(kKeyNextPrefix, KeyState::kDisclosed, At(1800000000)).ok());
+  auto disclosed = store_->ListKeysInState(KeyState::kDisclosed);
+  ASSERT_TRUE(disclosed.ok());
+  ASSERT_EQ(disclosed->size(), 1u);
+  EXPECT_EQ((*disclosed)[0].key_id, kKeyNextPrefix);
+  EXPECT_EQ((*disclosed)[0].state_changed_at, At(1800000000));
+}
+
+TEST_P(StoreTest, ComplianceSnapshotsKeepTheLastOfEachDay) {
+  ASSERT_TRUE(store_->RecordCompliance({At(86400), 1, 2, 3}).ok());
+  ASSERT_TRUE(store_->RecordCompliance({At(2 * 86400), 4, 5, 6}).ok());
+  ASSERT_TRUE(store_->RecordCompliance({At(2 * 86400), 7, 0, 1}).ok());
+  auto all = store_->ListCompliance(At(0));
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  EXPECT_EQ(*all,
+            (std::vector<ComplianceSnapshot>{{At(86400), 1, 2, 3}, {At(2 * 86400), 7, 0, 1}}));
+  auto recent = store_->ListCompliance(At(2 * 86400));
+  ASSERT_TRUE(recent.ok());
+  EXPECT_EQ(recent->size(), 1u);
+}
+
 // --- Concurrency and durability
 
 TEST_P(StoreTest, ConcurrentWritersOnSeparateConnectionsLoseNothing) {
@@ -661,9 +757,8 @@ TEST_P(StoreTest, AtomicallyCommitsEveryCallTogetherOrNone) {
                   ->Atomically([&]() -> Status {
                     LOCKBOX_RETURN_IF_ERROR(
                         store_->EscrowRecoveryKey(MakeKey(kKey), Secret(kPassword1)).status());
-                    return store_->Atomically([&] {
-                      return store_->SetKeyState(kKey, KeyState::kDisclosed, At(3));
-                    });
+                    return store_->Atomically(
+                        [&] { return store_->SetKeyState(kKey, KeyState::kDisclosed, At(3)); });
                   })
                   .ok());
   EXPECT_EQ(store_->GetRecoveryKey(kKey)->state, KeyState::kDisclosed);

@@ -65,6 +65,10 @@ const std::map<std::string, std::optional<std::set<Role>>>& ExpectedAccess() {
       {"POST /api/v1/migration/computer-users", kMigrators},
       {"GET /api/v1/audit", kAuditors},
       {"GET /api/v1/audit/verify", kAuditors},
+      {"GET /api/v1/reports/compliance", kAuditors},
+      {"GET /api/v1/reports/keys-awaiting-rotation", kAuditors},
+      {"GET /api/v1/reports/repeated-recoveries", kAuditors},
+      {"GET /api/v1/computers/{computer_id}/compliance", kBrowsers},
   };
   return table;
 }

@@ -313,3 +313,133 @@ test('self-service: an idle session is warned, then signed out on the server', a
   const status = await page.evaluate(async () => (await fetch('/api/v1/session')).status);
   assert.equal(status, 401);
 });
+
+// A downloaded CSV's lines (the link's answer, as the browser saved it).
+async function downloadCsv(page, link) {
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  return (await readFile(await download.path(), 'utf8')).trimEnd().split('\r\n');
+}
+
+async function createPerson(name, role) {
+  await admin.call('POST', '/users', { name, display_name: name, role,
+                                       initial_password: INITIAL_PASSWORD });
+  await lockbox.client().signIn(name, INITIAL_PASSWORD, PASSWORD);
+}
+
+test('reports: the recovery audit, compliance, keys awaiting rotation, repeated recoveries',
+     async (t) => {
+  // A computer whose removable drive has no recovery password: non-compliant.
+  const { token } = await admin.call('POST', '/enrollment-tokens',
+                                     { description: 'reports', max_uses: 1 });
+  computers.dave = await enrollComputer(lockbox, token, {
+    name: 'PC-DAVE', users: ['contoso\\dave'],
+    volumes: [{ id: '1b2c3d4e-0000-4000-8000-000000000004', letter: 'E:', type: 'removable',
+                keys: [] }] });
+  await createPerson('auditor1', 'report-reader');
+  const page = await newPage(t);
+  await signIn(page, 'auditor1', PASSWORD);
+  await page.waitForURL(`${lockbox.origin}/reports`);
+  await page.locator('body[data-ready="true"]').waitFor();
+  assert.match(await page.locator('#chain').textContent(), /Hash chain verified: all \d+ entries/);
+  await checkAccessibility(page, 'reports');
+  await screenshot(page, 'reports');
+
+  // The audit: PC-ALICE's key was disclosed to the helpdesk and to alice herself.
+  await page.getByLabel('Result').selectOption('disclosed');
+  await page.getByLabel('Computer (name or ID)').fill('pc-alice');
+  await page.getByLabel('From (date)').fill(new Date().toISOString().slice(0, 10));
+  await page.getByRole('button', { name: 'Show entries' }).click();
+  const auditRows = page.locator('#audit-table tbody tr');
+  await page.waitForFunction(() => document.querySelectorAll('#audit-table tbody tr').length === 2);
+  const actors = (await auditRows.allTextContents()).join(' ');
+  assert.match(actors, /helpdesk1 \(helpdesk\)/);
+  assert.match(actors, /contoso\\alice \(self-service\)/);
+  const auditCsv = await downloadCsv(page, page.locator('#audit-csv'));
+  assert.equal(auditCsv[0], '"sequence","time","actor","role","source","computer","key_id",' +
+                            '"key_type","reason","end_user","result"');
+  assert.equal(auditCsv.length, 3);
+  assert.ok(auditCsv.slice(1).every((line) => line.includes('PC-ALICE') && line.endsWith('"disclosed"')));
+
+  // Compliance: PC-DAVE's removable drive, with its reasons, and the trend chart.
+  const counts = await page.locator('#compliance-counts').textContent();
+  assert.match(counts, /Non-compliant1/);
+  assert.match(counts, /Compliant3/);
+  assert.match(counts, /75\.0%/);
+  assert.match(await page.locator('#compliance-chart title').textContent(), /75\.0% compliant/);
+  const noncompliant = await page.locator('#noncompliant-table tbody').textContent();
+  assert.match(noncompliant, /PC-DAVE/);
+  assert.match(noncompliant, /no recovery_password protector; no recovery password escrowed/);
+  const complianceCsv = await downloadCsv(page, page.locator('#compliance-csv'));
+  assert.equal(complianceCsv.length, 2);
+  assert.match(complianceCsv[1], /^"PC-DAVE","[0-9a-f-]{36}","E:","removable"/);
+
+  // Disclosed keys not yet replaced, and the computer recovered twice.
+  const rotation = await page.locator('#rotation-table tbody').textContent();
+  assert.match(rotation, new RegExp(alice.key_id));
+  assert.match(rotation, new RegExp(twinC.key_id));
+  const rotationCsv = await downloadCsv(page, page.locator('#rotation a[download]'));
+  assert.equal(rotationCsv.length, 3);
+  assert.match(await page.locator('#repeated-rule').textContent(), /2 or more .* last 30 days/);
+  const repeated = page.locator('#repeated-table tbody tr');
+  assert.equal(await repeated.count(), 1);
+  assert.match(await repeated.textContent(), /PC-ALICE.*2/);
+  const repeatedCsv = await downloadCsv(page, page.locator('#repeated a[download]'));
+  assert.match(repeatedCsv[1], new RegExp(`^"PC-ALICE \\(${computers.alice.id}\\)","${computers.alice.id}","2"`));
+  await screenshot(page, 'reports-filtered');
+
+  // Its computer link opens the computer page, which report readers may read.
+  await repeated.getByRole('link', { name: /PC-ALICE/ }).click();
+  await page.waitForURL(`${lockbox.origin}/computers?id=${computers.alice.id}`);
+  await page.getByRole('heading', { name: 'PC-ALICE' }).waitFor();
+});
+
+test('computers: advanced helpdesk finds a computer by name or drive label and opens it',
+     async (t) => {
+  await createPerson('advanced1', 'advanced-helpdesk');
+  const page = await newPage(t);
+  await signIn(page, 'advanced1', PASSWORD);
+  await page.waitForURL(`${lockbox.origin}/helpdesk`);
+  await page.getByRole('link', { name: 'Computers' }).click();
+  await page.waitForURL(`${lockbox.origin}/computers`);
+  await page.locator('body[data-ready="true"]').waitFor();
+
+  // A word of the drive labels ("PC-BOB D: 2024-01-15") finds every computer; a name one.
+  await page.getByLabel('Computer name or drive label').fill('2024-01');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.locator('#results-table tbody tr').nth(3).waitFor();
+  assert.equal(await page.locator('#results-table tbody tr').count(), 4);
+  await page.getByLabel('Computer name or drive label').fill('pc-b');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('#results-table tbody tr').length === 1);
+  await checkAccessibility(page, 'computers-search');
+  await screenshot(page, 'computers-search');
+
+  await page.getByRole('link', { name: 'PC-BOB' }).click();
+  await page.getByRole('heading', { name: 'PC-BOB' }).waitFor();
+  const drives = await page.locator('#computer-volumes tbody').textContent();
+  assert.match(drives, /C: os/);
+  assert.match(drives, /D: fixed/);
+  assert.match(drives, /tpm/);
+  assert.match(drives, /compliant/);
+  const keys = await page.locator('#computer-keys tbody').textContent();
+  assert.match(keys, new RegExp(bob.key_id));
+  assert.match(keys, new RegExp(twinB.key_id));
+  assert.match(keys, /active/);
+  assert.match(keys, /not verified/);
+  assert.match(await page.locator('#computer-users').textContent(), /contoso\\bob/);
+  assert.match(await page.locator('#computer-facts').textContent(), /compliant/);
+  assert.ok(!(await page.locator('body').textContent()).includes(bob.password.slice(0, 13)));
+  await checkAccessibility(page, 'computer');
+  await screenshot(page, 'computer');
+
+  // A disclosed key shows as waiting for its rotation; a drive without escrow says why.
+  await page.goto(`${lockbox.origin}/computers?id=${computers.alice.id}`);
+  await page.locator('body[data-ready="true"]').waitFor();
+  assert.match(await page.locator('#computer-keys tbody').textContent(),
+               /disclosed, awaiting rotation/);
+  await page.goto(`${lockbox.origin}/computers?id=${computers.dave.id}`);
+  await page.locator('body[data-ready="true"]').waitFor();
+  assert.match(await page.locator('#computer-volumes tbody').textContent(),
+               /noncompliant: .*no recovery password escrowed/);
+  await screenshot(page, 'computer-noncompliant');
+});

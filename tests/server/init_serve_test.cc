@@ -71,7 +71,7 @@ TEST(ServeTest, BadConfigIsAClearError) {
   std::ofstream(data + "/lockbox.toml", std::ios::app) << "lockout_minute = 5\n";
   const CommandResult run = Lockbox(tmp, {"serve", "--data-dir", data});
   EXPECT_EQ(run.exit_code, 3);
-  EXPECT_NE(run.err.find(data + "/lockbox.toml:44: unknown key 'auth.lockout_minute'"),
+  EXPECT_NE(run.err.find(data + "/lockbox.toml:54: unknown key 'auth.lockout_minute'"),
             std::string::npos)
       << run.err;
 }

@@ -45,6 +45,22 @@ export async function api(method, path, body) {
   return data;
 }
 
+// `path` with `params` as its query (empty values left out), for api('GET', ...).
+export function withQuery(path, params) {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== '' && value !== null && value !== undefined) query.set(name, value);
+  }
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+// The address of a GET route, for a link the browser follows itself: a CSV download
+// (?format=csv), which the session cookie authorises.
+export function apiUrl(path, params = {}) {
+  return `/api/v1${withQuery(path, params)}`;
+}
+
 // Keeps the CSRF token of a sign-in (or password change) answer for this tab.
 export function rememberSession(answer) {
   sessionStorage.setItem(CSRF_KEY, answer.csrf_token);

@@ -8,7 +8,15 @@ const PAGES = {
   'advanced-helpdesk': '/helpdesk',
   helpdesk: '/helpdesk',
   'self-service': '/self-service',
+  'report-reader': '/reports',
 };
+
+// The pages a role may open, linked in each page's #pages navigation.
+const LINKS = [
+  ['/helpdesk', 'Drive recovery', ['admin', 'advanced-helpdesk', 'helpdesk']],
+  ['/computers', 'Computers', ['admin', 'advanced-helpdesk', 'report-reader']],
+  ['/reports', 'Reports', ['admin', 'report-reader']],
+];
 
 export function pageForRole(role) {
   return PAGES[role] ?? null;
@@ -75,6 +83,14 @@ export async function requireSession(roles) {
     return null;
   }
   document.getElementById('who').textContent = `Signed in as ${session.name}`;
+  const nav = document.getElementById('pages');
+  for (const [href, text, allowed] of nav ? LINKS : []) {
+    if (!allowed.includes(session.role) || href === location.pathname) continue;
+    const a = document.createElement('a');
+    a.href = href;
+    a.textContent = text;
+    nav.append(a);
+  }
   document.getElementById('sign-out').addEventListener('click', () => signOut('/'));
   return session;
 }
