@@ -175,8 +175,9 @@ Status ImportAd(ImportAdOptions& options) {
   std::unique_ptr<service::MigrationService> migration;
   if (dir) {
     audit = std::make_unique<audit::AuditLog>(*dir->store);
-    service_options =
-        std::make_unique<service::ServiceOptions>(service::OptionsFromConfig(dir->config));
+    LOCKBOX_ASSIGN_OR_RETURN(service::ServiceOptions from_config,
+                             service::OptionsFromConfig(dir->config));
+    service_options = std::make_unique<service::ServiceOptions>(std::move(from_config));
     migration = std::make_unique<service::MigrationService>(*dir->store, *audit, *service_options);
   }
   service::Actor actor = LocalAdministrator();
