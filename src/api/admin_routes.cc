@@ -1,10 +1,11 @@
-// Administration: local accounts, API tokens, enrollment tokens, machine credentials. Every
-// change is audited by the auth part.
+// Administration: local accounts, API tokens, enrollment tokens, machine credentials (every
+// change audited by the auth part) and the runtime settings (audited by service::Settings).
 #include "api/codec.h"
 #include "api/guarded_route.h"
 #include "api/json_fields.h"
 #include "api/route_groups.h"
 #include "auth/token.h"
+#include "config/config.h"
 #include "http/json_io.h"
 
 namespace lockbox::api::internal {
@@ -145,6 +146,50 @@ http::Response RevokeComputer(Services& services, http::Request& request, const 
               {{"computer_id", id->ToString()}, {"credential_revoked", true}});
 }
 
+nlohmann::json EncodeSettings(const service::RuntimeSettings& s) {
+  return {{"drive_unlock_reasons", s.drive_unlock_reasons},
+          {"tpm_reasons", s.tpm_reasons},
+          {"self_service_notice", s.self_service_notice},
+          {"company_name", s.company_name},
+          {"helpdesk_contact", s.helpdesk_contact},
+          {"report_interval_minutes", s.report_interval.count()},
+          {"agent_tpm_unlock_window_minutes", s.agent_tpm_unlock_window.count()}};
+}
+
+http::Response SettingsAnswer(const Result<service::RuntimeSettings>& settings) {
+  if (!settings.ok()) return Failure(settings.status());
+  return http::JsonResponse(200, EncodeSettings(*settings));
+}
+
+http::Response ChangeSettings(Services& services, http::Request& request, const Caller& caller) {
+  return WithFields(request, [&](JsonFields& f) {
+    service::SettingsChange change;
+    const TextRules reason_rules{.max_bytes = config::kMaxReasonBytes};
+    for (auto [key, list] : {std::pair{"drive_unlock_reasons", &change.drive_unlock_reasons},
+                             std::pair{"tpm_reasons", &change.tpm_reasons}}) {
+      if (f.Has(key)) *list = f.TextArray(key, config::kMaxReasons, reason_rules);
+    }
+    if (f.Has("self_service_notice")) {
+      change.self_service_notice = f.Text(
+          "self_service_notice", {.max_bytes = config::kMaxNoticeBytes, .allow_control = true});
+    }
+    for (auto [key, text] : {std::pair{"company_name", &change.company_name},
+                             std::pair{"helpdesk_contact", &change.helpdesk_contact}}) {
+      if (f.Has(key)) *text = f.Text(key, {.required = false, .max_bytes = config::kMaxLabelBytes});
+    }
+    if (f.Has("report_interval_minutes")) {
+      change.report_interval = std::chrono::minutes(
+          f.Integer("report_interval_minutes", 1, config::kMaxReportIntervalMinutes));
+    }
+    if (f.Has("agent_tpm_unlock_window_minutes")) {
+      change.agent_tpm_unlock_window = std::chrono::minutes(
+          f.Integer("agent_tpm_unlock_window_minutes", 0, config::kMaxAgentTpmUnlockWindowMinutes));
+    }
+    if (Status status = f.Finish(); !status.ok()) return Failure(status);
+    return SettingsAnswer(services.settings().Change(caller.actor, change));
+  });
+}
+
 }  // namespace
 
 Status AddAdminRoutes(http::Router& router, Services& services) {
@@ -265,6 +310,32 @@ Status AddAdminRoutes(http::Router& router, Services& services) {
                                 return Done(machines.RevokeEnrollmentToken(caller.actor, id),
                                             {{"id", id}, {"revoked", true}});
                               }));
+  const nlohmann::json settings_schema =
+      ObjectSchema({{"drive_unlock_reasons", "array"},
+                    {"tpm_reasons", "array"},
+                    {"self_service_notice", "string"},
+                    {"company_name", "string"},
+                    {"helpdesk_contact", "string"},
+                    {"report_interval_minutes", "integer"},
+                    {"agent_tpm_unlock_window_minutes", "integer"}});
+  LOCKBOX_RETURN_IF_ERROR(
+      add(http::Method::kGet, "/api/v1/settings", "The settings an admin may change",
+          "The values in force: the config file's, or an admin's change (PATCH) over them. "
+          "company_name and helpdesk_contact are empty when not set.",
+          nullptr, settings_schema, [&services](http::Request&, const Caller&) {
+            return SettingsAnswer(services.settings().Current());
+          }));
+  LOCKBOX_RETURN_IF_ERROR(add(
+      http::Method::kPatch, "/api/v1/settings", "Change settings",
+      "Only the fields given change; each change is audited (\"setting changed\"). A reason "
+      "list lacking \"Other\" gets it. report_interval_minutes (1 to 1440): how often agents "
+      "report, so how soon a disclosed recovery password is replaced; "
+      "agent_tpm_unlock_window_minutes (0 to 10080, 0 off): how long after a disclosure an "
+      "agent may fetch its TPM owner authorisation to reset a TPM lockout. Another server "
+      "sharing the store applies a change within 10 seconds.",
+      settings_schema, settings_schema, [&services](http::Request& request, const Caller& caller) {
+        return ChangeSettings(services, request, caller);
+      }));
   return add(http::Method::kDelete, "/api/v1/computers/{computer_id}/credential",
              "Revoke a computer's machine credential",
              "Its agent must enroll again (with a new enrollment token) before it may report.",

@@ -112,8 +112,9 @@ Status AddDirectoryRoutes(http::Router& router, Services& services) {
        .response_schema = ObjectSchema({{"notice", "string"}}),
        .roles = {Role::kSelfServiceUser, Role::kAdmin},
        .handler = [&services](http::Request&, const Caller&) {
-         return http::JsonResponse(200,
-                                   {{"notice", services.options().service.self_service_notice}});
+         const auto settings = services.settings().Current();
+         if (!settings.ok()) return Failure(settings.status());
+         return http::JsonResponse(200, {{"notice", settings->self_service_notice}});
        }});
 }
 

@@ -119,9 +119,10 @@ http::Response ForceRotation(Services& services, http::Request& request, const C
 }
 
 http::Response Reasons(Services& services) {
-  const service::ServiceOptions& options = services.options().service;
-  return http::JsonResponse(200, {{"drive_unlock", options.drive_unlock_reasons},
-                                  {"tpm", options.tpm_reasons},
+  const auto settings = services.settings().Current();
+  if (!settings.ok()) return Failure(settings.status());
+  return http::JsonResponse(200, {{"drive_unlock", settings->drive_unlock_reasons},
+                                  {"tpm", settings->tpm_reasons},
                                   {"other", service::kOtherReason}});
 }
 

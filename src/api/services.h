@@ -1,6 +1,6 @@
 // Services: everything the API's routes act on, built once per server process from an open
-// store: the audit log, the background key verifier, the escrow and recovery rules, the
-// computer directory, compliance and reports, and the authenticator.
+// store: the audit log, the runtime settings, the background key verifier, the escrow and recovery
+// rules, the computer directory, compliance and reports, and the authenticator.
 //
 //   LOCKBOX_ASSIGN_OR_RETURN(auto services, api::Services::Create(*store, api::ApiOptions{}));
 //   http::Router router;
@@ -19,6 +19,7 @@
 #include "service/options.h"
 #include "service/recovery.h"
 #include "service/reports.h"
+#include "service/settings.h"
 #include "service/verifier.h"
 #include "store/store.h"
 
@@ -38,6 +39,7 @@ class Services {
 
   store::Store& store() { return store_; }
   audit::AuditLog& audit() { return audit_; }
+  service::Settings& settings() { return settings_; }
   service::KeyVerifier& verifier() { return verifier_; }
   service::EscrowService& escrow() { return escrow_; }
   service::RecoveryService& recovery() { return recovery_; }
@@ -54,6 +56,7 @@ class Services {
   store::Store& store_;
   const ApiOptions options_;
   audit::AuditLog audit_;
+  service::Settings settings_;
   service::KeyVerifier verifier_;
   service::EscrowService escrow_;
   service::RecoveryService recovery_;

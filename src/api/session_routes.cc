@@ -95,14 +95,16 @@ http::Response ChangePassword(Services& services, http::Request& request, const 
 }
 
 // Nothing here is secret: the sign-in page shows it to everyone.
-http::Response PortalSettings(const service::ServiceOptions& options) {
+http::Response PortalSettings(Services& services) {
+  const auto settings = services.settings().Current();
+  if (!settings.ok()) return Failure(settings.status());
   const auto text_or_null = [](const std::string& text) {
     return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
   };
-  return http::JsonResponse(
-      200, {{"company_name", text_or_null(options.company_name)},
-            {"helpdesk_contact", text_or_null(options.helpdesk_contact)},
-            {"self_service_idle_timeout_seconds", options.self_service_idle_timeout.count()}});
+  return http::JsonResponse(200, {{"company_name", text_or_null(settings->company_name)},
+                                  {"helpdesk_contact", text_or_null(settings->helpdesk_contact)},
+                                  {"self_service_idle_timeout_seconds",
+                                   services.options().service.self_service_idle_timeout.count()}});
 }
 
 }  // namespace
@@ -132,13 +134,14 @@ Status AddSessionRoutes(http::Router& router, Services& services) {
       .pattern = "/api/v1/portal",
       .summary = "What the portal pages show before sign-in",
       .description =
-          "The organisation's name and helpdesk contact ([self_service] company_name and "
-          "helpdesk_contact; null when not configured) and the idle time after which the "
+          "The organisation's name and helpdesk contact (the settings company_name and "
+          "helpdesk_contact, GET /api/v1/settings; null when not set) and the idle time after "
+          "which the "
           "self-service page signs its user out.\n\nRoles: anyone (no credentials needed).",
       .response_schema = ObjectSchema({{"company_name", "string"},
                                        {"helpdesk_contact", "string"},
                                        {"self_service_idle_timeout_seconds", "integer"}}),
-      .handler = [&services](http::Request&) { return PortalSettings(services.options().service); },
+      .handler = [&services](http::Request&) { return PortalSettings(services); },
   }));
   const std::vector<Role> everyone = PeopleRoles();
   LOCKBOX_RETURN_IF_ERROR(AddGuarded(

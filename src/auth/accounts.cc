@@ -2,10 +2,10 @@
 
 #include <cctype>
 
-#include "auth/admin_audit.h"
 #include "auth/credential_checks.h"
 #include "auth/password_hash.h"
 #include "crypto/random.h"
+#include "service/admin_audit.h"
 
 namespace lockbox::auth {
 namespace {
@@ -137,13 +137,13 @@ Result<crypto::SecretBytes> Accounts::CreateFirstAdmin(std::string_view name) {
 
 Result<store::User> Accounts::CreateUser(const service::Actor& admin, const NewUser& user,
                                          const crypto::SecretBytes& initial_password) {
-  LOCKBOX_RETURN_IF_ERROR(internal::RequireAdmin(admin, "create users"));
+  LOCKBOX_RETURN_IF_ERROR(service::RequireAdmin(admin, "create users"));
   return Insert(admin, user, &initial_password);
 }
 
 Result<store::User> Accounts::CreateServiceAccount(const service::Actor& admin,
                                                    const NewUser& user) {
-  LOCKBOX_RETURN_IF_ERROR(internal::RequireAdmin(admin, "create service accounts"));
+  LOCKBOX_RETURN_IF_ERROR(service::RequireAdmin(admin, "create service accounts"));
   return Insert(admin, user, nullptr);
 }
 
@@ -171,7 +171,7 @@ Result<store::User> Accounts::Insert(const service::Actor& actor, const NewUser&
     record.password_changed_at = now;
   }
   LOCKBOX_RETURN_IF_ERROR(store_.CreateUser(record));
-  LOCKBOX_RETURN_IF_ERROR(internal::AuditChange(
+  LOCKBOX_RETURN_IF_ERROR(service::AuditAdminChange(
       log_, actor, now,
       {.what = record.service_account ? "service account created" : "user created",
        .details = name + ", role " + record.role + ", display name \"" + record.display_name + "\"",
@@ -182,12 +182,12 @@ Result<store::User> Accounts::Insert(const service::Actor& actor, const NewUser&
 
 Status Accounts::Update(const service::Actor& admin, std::string_view name, std::string_view what,
                         const std::function<std::string(store::User&)>& change) {
-  LOCKBOX_RETURN_IF_ERROR(internal::RequireAdmin(admin, "change users"));
+  LOCKBOX_RETURN_IF_ERROR(service::RequireAdmin(admin, "change users"));
   LOCKBOX_ASSIGN_OR_RETURN(const std::string normalized, NormalizeUserName(name));
   LOCKBOX_ASSIGN_OR_RETURN(store::User user, store_.GetUser(normalized));
   const std::string details = change(user);
   LOCKBOX_RETURN_IF_ERROR(store_.UpdateUser(user));
-  return internal::AuditChange(
+  return service::AuditAdminChange(
       log_, admin, options_.now(),
       {.what = std::string(what), .details = details, .end_user = user.name, .computer = ""});
 }
@@ -230,7 +230,7 @@ Status Accounts::SetDisabled(const service::Actor& admin, std::string_view name,
 Status Accounts::ResetPassword(const service::Actor& admin, std::string_view name,
                                const crypto::SecretBytes& new_password) {
   LOCKBOX_ASSIGN_OR_RETURN(const std::string normalized, NormalizeUserName(name));
-  LOCKBOX_RETURN_IF_ERROR(internal::RequireAdmin(admin, "reset passwords"));
+  LOCKBOX_RETURN_IF_ERROR(service::RequireAdmin(admin, "reset passwords"));
   LOCKBOX_RETURN_IF_ERROR(CheckNewPassword(normalized, new_password));
   LOCKBOX_ASSIGN_OR_RETURN(std::string hash, HashPassword(new_password, options_.password_hash));
   const store::Time now = options_.now();
@@ -254,7 +254,7 @@ Status Accounts::Unlock(const service::Actor& admin, std::string_view name) {
 }
 
 Result<std::vector<store::User>> Accounts::ListUsers(const service::Actor& admin) {
-  LOCKBOX_RETURN_IF_ERROR(internal::RequireAdmin(admin, "list users"));
+  LOCKBOX_RETURN_IF_ERROR(service::RequireAdmin(admin, "list users"));
   return store_.ListUsers();
 }
 
@@ -288,7 +288,7 @@ Status Accounts::ChangePassword(std::string_view name, const crypto::SecretBytes
   user.password_changed_at = now;
   LOCKBOX_RETURN_IF_ERROR(store_.UpdateUser(user));
   LOCKBOX_RETURN_IF_ERROR(store_.DeleteUserSessions(user.name).status());
-  return internal::AuditChange(
+  return service::AuditAdminChange(
       log_, ActorOf(user, address), now,
       {.what = "password changed", .details = user.name, .end_user = user.name, .computer = ""});
 }
@@ -320,7 +320,7 @@ Result<store::User> Accounts::CheckPassword(std::string_view name,
       const store::User counted,
       store_.RecordFailedLogin(user->name, now, options_.max_failed_logins, options_.lockout));
   if (counted.locked_until && *counted.locked_until > now) {
-    LOCKBOX_RETURN_IF_ERROR(internal::AuditChange(
+    LOCKBOX_RETURN_IF_ERROR(service::AuditAdminChange(
         log_, ActorOf(counted, address), now,
         {.what = "user locked out",
          .details = std::to_string(options_.max_failed_logins) + " failed sign-ins; locked for " +

@@ -1,9 +1,9 @@
 #include "auth/api_tokens.h"
 
 #include "auth/accounts.h"
-#include "auth/admin_audit.h"
 #include "auth/credential_checks.h"
 #include "auth/token.h"
+#include "service/admin_audit.h"
 
 namespace lockbox::auth {
 
@@ -30,7 +30,7 @@ bool RoleWithin(Role role, Role owner) {
 Result<NewApiToken> ApiTokens::Create(const service::Actor& admin, std::string_view owner,
                                       Role role, std::chrono::seconds lifetime,
                                       std::string_view description) {
-  LOCKBOX_RETURN_IF_ERROR(internal::RequireAdmin(admin, "create API tokens"));
+  LOCKBOX_RETURN_IF_ERROR(service::RequireAdmin(admin, "create API tokens"));
   LOCKBOX_RETURN_IF_ERROR(
       internal::CheckLifetime("an API token", lifetime, options_.max_api_token_lifetime));
   LOCKBOX_RETURN_IF_ERROR(internal::CheckText("the description", description));
@@ -59,7 +59,7 @@ Result<NewApiToken> ApiTokens::Create(const service::Actor& admin, std::string_v
                              .last_used = std::nullopt},
                   .token = std::move(token.text)};
   LOCKBOX_RETURN_IF_ERROR(store_.CreateApiToken(out.record));
-  LOCKBOX_RETURN_IF_ERROR(internal::AuditChange(
+  LOCKBOX_RETURN_IF_ERROR(service::AuditAdminChange(
       log_, admin, now,
       {.what = "API token created",
        .details = "token " + out.record.id + " for " + user.name + ", role " + out.record.role +
@@ -96,20 +96,20 @@ Result<service::Actor> ApiTokens::Authenticate(std::string_view token, std::stri
 }
 
 Status ApiTokens::Revoke(const service::Actor& admin, std::string_view id) {
-  LOCKBOX_RETURN_IF_ERROR(internal::RequireAdmin(admin, "revoke API tokens"));
+  LOCKBOX_RETURN_IF_ERROR(service::RequireAdmin(admin, "revoke API tokens"));
   const store::Time now = options_.now();
   LOCKBOX_ASSIGN_OR_RETURN(const store::WriteOutcome outcome, store_.RevokeApiToken(id, now));
   if (outcome == store::WriteOutcome::kUnchanged) return Status::Ok();
   LOCKBOX_ASSIGN_OR_RETURN(const store::ApiToken record, store_.GetApiToken(id));
-  return internal::AuditChange(log_, admin, now,
-                               {.what = "API token revoked",
-                                .details = "token " + record.id + " of " + record.user_name,
-                                .end_user = record.user_name,
-                                .computer = ""});
+  return service::AuditAdminChange(log_, admin, now,
+                                   {.what = "API token revoked",
+                                    .details = "token " + record.id + " of " + record.user_name,
+                                    .end_user = record.user_name,
+                                    .computer = ""});
 }
 
 Result<std::vector<store::ApiToken>> ApiTokens::List(const service::Actor& admin) {
-  LOCKBOX_RETURN_IF_ERROR(internal::RequireAdmin(admin, "list API tokens"));
+  LOCKBOX_RETURN_IF_ERROR(service::RequireAdmin(admin, "list API tokens"));
   return store_.ListApiTokens();
 }
 

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <array>
 
-#include "auth/admin_audit.h"
 #include "auth/credential_checks.h"
 #include "auth/token.h"
 #include "crypto/random.h"
+#include "service/admin_audit.h"
 #include "service/computers.h"
 
 namespace lockbox::auth {
@@ -60,7 +60,7 @@ Result<NewEnrollmentToken> Machines::IssueEnrollmentToken(const service::Actor& 
                                                           std::string_view description,
                                                           int64_t max_uses,
                                                           std::chrono::seconds lifetime) {
-  LOCKBOX_RETURN_IF_ERROR(internal::RequireAdmin(admin, "issue enrollment tokens"));
+  LOCKBOX_RETURN_IF_ERROR(service::RequireAdmin(admin, "issue enrollment tokens"));
   LOCKBOX_RETURN_IF_ERROR(internal::CheckLifetime("an enrollment token", lifetime,
                                                   options_.max_enrollment_token_lifetime));
   LOCKBOX_RETURN_IF_ERROR(internal::CheckText("the description", description));
@@ -82,7 +82,7 @@ Result<NewEnrollmentToken> Machines::IssueEnrollmentToken(const service::Actor& 
                                     .revoked_at = std::nullopt},
                          .token = std::move(token.text)};
   LOCKBOX_RETURN_IF_ERROR(store_.CreateEnrollmentToken(out.record));
-  LOCKBOX_RETURN_IF_ERROR(internal::AuditChange(
+  LOCKBOX_RETURN_IF_ERROR(service::AuditAdminChange(
       log_, admin, now,
       {.what = "enrollment token issued",
        .details = "token " + out.record.id + ", " + std::to_string(max_uses) + " uses, expires " +
@@ -93,26 +93,26 @@ Result<NewEnrollmentToken> Machines::IssueEnrollmentToken(const service::Actor& 
 }
 
 Status Machines::RevokeEnrollmentToken(const service::Actor& admin, std::string_view id) {
-  LOCKBOX_RETURN_IF_ERROR(internal::RequireAdmin(admin, "revoke enrollment tokens"));
+  LOCKBOX_RETURN_IF_ERROR(service::RequireAdmin(admin, "revoke enrollment tokens"));
   const store::Time now = options_.now();
   LOCKBOX_ASSIGN_OR_RETURN(const store::WriteOutcome outcome,
                            store_.RevokeEnrollmentToken(id, now));
   if (outcome == store::WriteOutcome::kUnchanged) return Status::Ok();
-  return internal::AuditChange(log_, admin, now,
-                               {.what = "enrollment token revoked",
-                                .details = "token " + std::string(id),
-                                .end_user = "",
-                                .computer = ""});
+  return service::AuditAdminChange(log_, admin, now,
+                                   {.what = "enrollment token revoked",
+                                    .details = "token " + std::string(id),
+                                    .end_user = "",
+                                    .computer = ""});
 }
 
 Result<std::vector<store::EnrollmentToken>> Machines::ListEnrollmentTokens(
     const service::Actor& admin) {
-  LOCKBOX_RETURN_IF_ERROR(internal::RequireAdmin(admin, "list enrollment tokens"));
+  LOCKBOX_RETURN_IF_ERROR(service::RequireAdmin(admin, "list enrollment tokens"));
   return store_.ListEnrollmentTokens();
 }
 
 Status Machines::RevokeComputer(const service::Actor& admin, const Guid& computer_id) {
-  LOCKBOX_RETURN_IF_ERROR(internal::RequireAdmin(admin, "revoke machine credentials"));
+  LOCKBOX_RETURN_IF_ERROR(service::RequireAdmin(admin, "revoke machine credentials"));
   LOCKBOX_ASSIGN_OR_RETURN(const store::Computer computer, store_.GetComputer(computer_id));
   LOCKBOX_ASSIGN_OR_RETURN(const auto credentials, store_.ListMachineCredentials(computer_id));
   const store::Time now = options_.now();
@@ -123,11 +123,11 @@ Status Machines::RevokeComputer(const service::Actor& admin, const Guid& compute
     revoked += (revoked.empty() ? "" : ", ") + c.id;
   }
   if (revoked.empty()) return Status::Ok();
-  return internal::AuditChange(log_, admin, now,
-                               {.what = "machine credential revoked",
-                                .details = "credential " + revoked,
-                                .end_user = "",
-                                .computer = service::AuditName(computer)});
+  return service::AuditAdminChange(log_, admin, now,
+                                   {.what = "machine credential revoked",
+                                    .details = "credential " + revoked,
+                                    .end_user = "",
+                                    .computer = service::AuditName(computer)});
 }
 
 Result<std::optional<store::Computer>> Machines::FindComputer(const MachineInfo& machine) {
@@ -193,7 +193,7 @@ Result<Enrollment> Machines::Enroll(std::string_view enrollment_token, const Mac
                                                           .created_at = now,
                                                           .revoked_at = std::nullopt,
                                                           .last_used = std::nullopt}));
-  LOCKBOX_RETURN_IF_ERROR(internal::AuditChange(
+  LOCKBOX_RETURN_IF_ERROR(service::AuditAdminChange(
       log_, AgentActor(computer, address, credential.id), now,
       {.what = existing ? "machine re-enrolled" : "machine enrolled",
        .details = "credential " + credential.id + " with enrollment token " + token_id +

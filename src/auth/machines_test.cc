@@ -67,7 +67,8 @@ TEST_P(MachinesTest, CredentialReportsOnlyItsOwnComputer) {
       auth_->AuthenticateBearer(Plain(mine.credential), "10.0.0.7").value();
   service::ServiceOptions options;
   options.now = [this] { return now_; };
-  service::EscrowService escrow(*store_, *audit_, nullptr, options);
+  service::Settings settings(*store_, *audit_, options);
+  service::EscrowService escrow(*store_, *audit_, nullptr, settings, options);
   using service::testing::MakeReport;
   const auto own =
       escrow.Escrow(agent, MakeReport(service::testing::kKey, service::testing::kPassword1,

@@ -1,8 +1,8 @@
 #include "auth/sessions.h"
 
-#include "auth/admin_audit.h"
 #include "auth/credential_checks.h"
 #include "auth/token.h"
+#include "service/admin_audit.h"
 
 namespace lockbox::auth {
 namespace {
@@ -83,7 +83,7 @@ Status Sessions::Logout(std::string_view token) {
 Result<std::vector<store::Session>> Sessions::List(const service::Actor& actor,
                                                    std::string_view user_name) {
   if (actor.name != user_name) {
-    LOCKBOX_RETURN_IF_ERROR(internal::RequireAdmin(actor, "list other users' sessions"));
+    LOCKBOX_RETURN_IF_ERROR(service::RequireAdmin(actor, "list other users' sessions"));
   }
   return store_.ListSessions(user_name);
 }
@@ -91,15 +91,15 @@ Result<std::vector<store::Session>> Sessions::List(const service::Actor& actor,
 Status Sessions::Revoke(const service::Actor& actor, std::string_view session_id) {
   LOCKBOX_ASSIGN_OR_RETURN(const store::Session session, store_.GetSession(session_id));
   if (session.user_name != actor.name) {
-    LOCKBOX_RETURN_IF_ERROR(internal::RequireAdmin(actor, "end other users' sessions"));
+    LOCKBOX_RETURN_IF_ERROR(service::RequireAdmin(actor, "end other users' sessions"));
   }
   LOCKBOX_RETURN_IF_ERROR(store_.DeleteSession(session.id));
   if (session.user_name == actor.name) return Status::Ok();
-  return internal::AuditChange(log_, actor, options_.now(),
-                               {.what = "session revoked",
-                                .details = "session " + session.id + " of " + session.user_name,
-                                .end_user = session.user_name,
-                                .computer = ""});
+  return service::AuditAdminChange(log_, actor, options_.now(),
+                                   {.what = "session revoked",
+                                    .details = "session " + session.id + " of " + session.user_name,
+                                    .end_user = session.user_name,
+                                    .computer = ""});
 }
 
 }  // namespace lockbox::auth

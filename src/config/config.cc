@@ -49,10 +49,6 @@ Status ReadLimits(const std::string& file, const toml::table& table, Limits* lim
 }
 
 constexpr uint32_t kMinutesPerWeek = 7 * 24 * 60;
-constexpr size_t kMaxReasons = 32;
-constexpr size_t kMaxReasonBytes = 256;
-constexpr size_t kMaxNoticeBytes = 8192;
-constexpr size_t kMaxLabelBytes = 256;  // a company name, a helpdesk contact
 
 Status ReadRecovery(const std::string& file, const toml::table& table, RecoveryConfig* recovery) {
   TableReader r(file, table, "recovery.");
@@ -63,9 +59,9 @@ Status ReadRecovery(const std::string& file, const toml::table& table, RecoveryC
                                        &recovery->drive_unlock_reasons));
   LOCKBOX_RETURN_IF_ERROR(
       r.StringList("tpm_reasons", kMaxReasons, kMaxReasonBytes, &recovery->tpm_reasons));
-  LOCKBOX_RETURN_IF_ERROR(r.Integer<uint32_t>("report_interval_minutes", 1, 24 * 60,
-                                              &recovery->report_interval_minutes));
-  return r.Integer<uint32_t>("agent_tpm_unlock_window_minutes", 0, kMinutesPerWeek,
+  LOCKBOX_RETURN_IF_ERROR(r.Integer<uint32_t>(
+      "report_interval_minutes", 1, kMaxReportIntervalMinutes, &recovery->report_interval_minutes));
+  return r.Integer<uint32_t>("agent_tpm_unlock_window_minutes", 0, kMaxAgentTpmUnlockWindowMinutes,
                              &recovery->agent_tpm_unlock_window_minutes);
 }
 

@@ -10,6 +10,7 @@
 // values (`lockbox init` uses it).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -49,6 +50,15 @@ struct Limits {
 
 enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kOff };
 const char* LogLevelName(LogLevel level);  // "info"
+
+// Limits of the keys below; the runtime settings an admin changes (service/settings.h) keep to
+// the same.
+inline constexpr size_t kMaxReasons = 32;
+inline constexpr size_t kMaxReasonBytes = 256;
+inline constexpr size_t kMaxNoticeBytes = 8192;
+inline constexpr size_t kMaxLabelBytes = 256;  // a company name, a helpdesk contact
+inline constexpr uint32_t kMaxReportIntervalMinutes = 24 * 60;
+inline constexpr uint32_t kMaxAgentTpmUnlockWindowMinutes = 7 * 24 * 60;
 
 // [recovery]: the escrow and recovery rules (service::OptionsFromConfig, docs/service.md).
 struct RecoveryConfig {

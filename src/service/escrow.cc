@@ -200,8 +200,9 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
   LOCKBOX_RETURN_IF_ERROR(Validate(report));
   const store::Time now = options_.now();
   const crypto::Sha256Digest digest = ReportDigest(report);
+  LOCKBOX_ASSIGN_OR_RETURN(const RuntimeSettings settings, settings_.Current());
   EscrowResponse response;
-  response.next_report_in = options_.report_interval;
+  response.next_report_in = settings.report_interval;
   LOCKBOX_ASSIGN_OR_RETURN(const bool checked_in, CheckIn(actor, report, digest, now, response));
   if (checked_in) return response;
 
@@ -209,7 +210,7 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
   // and concurrent reports share their commits. The body may run again (see Atomically).
   LOCKBOX_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {
     response = EscrowResponse{};
-    response.next_report_in = options_.report_interval;
+    response.next_report_in = settings.report_interval;
     return WriteReport(actor, report, digest, now, response);
   }));
   // The computer's contact time was written with it; its credential's last use follows.

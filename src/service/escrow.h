@@ -22,6 +22,7 @@
 #include "service/contact_recorder.h"
 #include "service/options.h"
 #include "service/roles.h"
+#include "service/settings.h"
 #include "service/verifier.h"
 #include "store/store.h"
 
@@ -92,12 +93,14 @@ struct EscrowResponse {
 
 class EscrowService {
  public:
-  // `verifier` may be null (no metadata verification). All must outlive the service.
+  // `verifier` may be null (no metadata verification). All must outlive the service; the
+  // report interval comes from `settings`.
   EscrowService(store::Store& store, audit::AuditLog& audit, KeyVerifier* verifier,
-                const ServiceOptions& options)
+                Settings& settings, const ServiceOptions& options)
       : store_(store),
         audit_(audit),
         verifier_(verifier),
+        settings_(settings),
         options_(options),
         contacts_(store, options.contact_flush_interval) {}
 
@@ -133,6 +136,7 @@ class EscrowService {
   store::Store& store_;
   audit::AuditLog& audit_;
   KeyVerifier* verifier_;
+  Settings& settings_;
   const ServiceOptions& options_;
   ContactRecorder contacts_;
 };

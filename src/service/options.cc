@@ -30,14 +30,14 @@ std::string DefaultSelfServiceNotice() {
          "before entering the password.";
 }
 
-namespace {
-
-std::vector<std::string> WithOther(std::vector<std::string> reasons) {
+std::vector<std::string> WithOtherReason(std::vector<std::string> reasons) {
   if (std::find(reasons.begin(), reasons.end(), kOtherReason) == reasons.end()) {
     reasons.emplace_back(kOtherReason);
   }
   return reasons;
 }
+
+namespace {
 
 // The configured requirements `texts` ("tpm|tpm_pin") into *out; nothing when not configured.
 Status Requirements(const std::optional<std::vector<std::string>>& texts, std::string_view key,
@@ -62,9 +62,9 @@ Result<ServiceOptions> OptionsFromConfig(const config::ServerConfig& config) {
   ServiceOptions options;
   options.report_interval = std::chrono::minutes(recovery.report_interval_minutes);
   if (recovery.drive_unlock_reasons) {
-    options.drive_unlock_reasons = WithOther(*recovery.drive_unlock_reasons);
+    options.drive_unlock_reasons = WithOtherReason(*recovery.drive_unlock_reasons);
   }
-  if (recovery.tpm_reasons) options.tpm_reasons = WithOther(*recovery.tpm_reasons);
+  if (recovery.tpm_reasons) options.tpm_reasons = WithOtherReason(*recovery.tpm_reasons);
   options.agent_tpm_unlock_window = std::chrono::minutes(recovery.agent_tpm_unlock_window_minutes);
   options.self_service_attempts = static_cast<int>(self_service.attempts);
   options.self_service_window = std::chrono::minutes(self_service.window_minutes);

@@ -18,6 +18,7 @@
 #include "service/options.h"
 #include "service/rate_limiter.h"
 #include "service/roles.h"
+#include "service/settings.h"
 #include "store/store.h"
 
 namespace lockbox::service {
@@ -62,10 +63,13 @@ struct TpmRequest {
 
 class RecoveryService {
  public:
-  // `store`, `audit` and `options` must outlive the service.
-  RecoveryService(store::Store& store, audit::AuditLog& audit, const ServiceOptions& options)
+  // All must outlive the service; the reason lists and the agents' TPM window come from
+  // `settings`.
+  RecoveryService(store::Store& store, audit::AuditLog& audit, Settings& settings,
+                  const ServiceOptions& options)
       : store_(store),
         audit_(audit),
+        settings_(settings),
         options_(options),
         self_service_limiter_(options.self_service_attempts, options.self_service_window) {}
 
@@ -79,7 +83,7 @@ class RecoveryService {
   Result<crypto::SecretBytes> RecoverTpmOwnerAuth(const TpmRequest& request);
   // An agent fetching its own TPM owner authorisation to reset a TPM lockout: only when a
   // recovery password of one of its OS volumes was disclosed within
-  // options.agent_tpm_unlock_window (off by default).
+  // the agent_tpm_unlock_window setting (off by default).
   Result<crypto::SecretBytes> AgentTpmOwnerAuth(const Actor& agent);
   // A computer's keys, retired ones included (no secrets).
   Result<std::vector<store::RecoveryKey>> ListKeys(const Actor& actor, const Guid& computer_id);
@@ -97,6 +101,7 @@ class RecoveryService {
 
   store::Store& store_;
   audit::AuditLog& audit_;
+  Settings& settings_;
   const ServiceOptions& options_;
   RateLimiter self_service_limiter_;
 };

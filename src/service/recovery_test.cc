@@ -124,9 +124,12 @@ TEST_P(ServiceTest, ReasonMustBeConfiguredAndOtherNeedsText) {
   EXPECT_EQ(audit[0].result.rfind("invalid_argument: ", 0), 0u);
 }
 
-TEST_P(ServiceTest, ReasonListIsConfigurable) {
+TEST_P(ServiceTest, ReasonListIsChangedByAnAdmin) {
   Escrow(MakeReport());
-  options_.drive_unlock_reasons = {"Ticket"};
+  ASSERT_TRUE(settings_
+                  ->Change(Person("root", Role::kAdmin),
+                           {.drive_unlock_reasons = std::vector<std::string>{"Ticket"}})
+                  .ok());
   RecoveryRequest r = Request(Person("bob", Role::kHelpdesk));
   EXPECT_EQ(Recover(*recovery_, r).status().code(), ErrorCode::kInvalidArgument);
   r.reason = "Ticket";
@@ -234,7 +237,7 @@ TEST_P(ServiceTest, SelfServiceIsRateLimitedPerUser) {
   Escrow(MakeReport());
   options_.self_service_attempts = 2;
   options_.self_service_window = std::chrono::minutes(10);
-  recovery_ = std::make_unique<RecoveryService>(*store_, *audit_, options_);
+  recovery_ = std::make_unique<RecoveryService>(*store_, *audit_, *settings_, options_);
   RecoveryRequest wrong = SelfService();
   wrong.key_id = "DEADBEEF";
   EXPECT_EQ(Recover(*recovery_, wrong).status().code(), ErrorCode::kNotFound);
@@ -300,7 +303,10 @@ TEST_P(ServiceTest, AgentGetsTpmOwnerAuthOnlyAfterARecentOsKeyDisclosure) {
   Escrow(report);
   // Off by default.
   EXPECT_EQ(recovery_->AgentTpmOwnerAuth(Agent()).status().code(), ErrorCode::kPermissionDenied);
-  options_.agent_tpm_unlock_window = std::chrono::hours(1);
+  ASSERT_TRUE(
+      settings_
+          ->Change(Person("root", Role::kAdmin), {.agent_tpm_unlock_window = std::chrono::hours(1)})
+          .ok());
   // On, but nothing disclosed.
   EXPECT_EQ(recovery_->AgentTpmOwnerAuth(Agent()).status().code(), ErrorCode::kPermissionDenied);
   ASSERT_TRUE(recovery_->RecoverPassword(Request(Person("bob", Role::kHelpdesk))).ok());

@@ -15,6 +15,7 @@
 #include "service/escrow.h"
 #include "service/migration.h"
 #include "service/recovery.h"
+#include "service/settings.h"
 #include "store/store.h"
 
 namespace lockbox::service::testing {
@@ -110,8 +111,9 @@ class ServiceFixture : public ::testing::Test {
     store_ = std::move(opened).value();
     options_.now = [this] { return now_; };
     audit_ = std::make_unique<audit::AuditLog>(*store_);
-    escrow_ = std::make_unique<EscrowService>(*store_, *audit_, nullptr, options_);
-    recovery_ = std::make_unique<RecoveryService>(*store_, *audit_, options_);
+    settings_ = std::make_unique<Settings>(*store_, *audit_, options_);
+    escrow_ = std::make_unique<EscrowService>(*store_, *audit_, nullptr, *settings_, options_);
+    recovery_ = std::make_unique<RecoveryService>(*store_, *audit_, *settings_, options_);
     migration_ = std::make_unique<MigrationService>(*store_, *audit_, options_);
   }
 
@@ -119,6 +121,7 @@ class ServiceFixture : public ::testing::Test {
     migration_.reset();
     recovery_.reset();
     escrow_.reset();
+    settings_.reset();
     audit_.reset();
     store_.reset();
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
@@ -155,6 +158,7 @@ class ServiceFixture : public ::testing::Test {
   ServiceOptions options_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<audit::AuditLog> audit_;
+  std::unique_ptr<Settings> settings_;
   std::unique_ptr<EscrowService> escrow_;
   std::unique_ptr<RecoveryService> recovery_;
   std::unique_ptr<MigrationService> migration_;

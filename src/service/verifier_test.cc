@@ -115,7 +115,7 @@ TEST_P(ServiceTest, EscrowWithMetadataIsVerifiedInTheBackground) {
   if (!lockbox::testing::TestImages()) GTEST_SKIP() << lockbox::testing::TestImagesSkipReason();
   const TestImage* image = ImagesWithRecoveryPasswords().front();
   KeyVerifier verifier(*store_, *audit_, 4, options_.now);
-  EscrowService escrow(*store_, *audit_, &verifier, options_);
+  EscrowService escrow(*store_, *audit_, &verifier, *settings_, options_);
   const Guid key_id = G(image->Get("RP_VMK_GUID"));
   const Guid volume_id = G(image->Get("GUID"));
 

@@ -148,6 +148,16 @@ struct ComplianceSnapshot {
   friend bool operator==(const ComplianceSnapshot&, const ComplianceSnapshot&) = default;
 };
 
+// One setting an admin changed while the server runs (service/settings.h gives the names and
+// reads the values); a setting without a row keeps the config's value.
+struct Setting {
+  std::string name;   // "drive_unlock_reasons"
+  std::string value;  // the service's text form of the value
+  std::string changed_by;
+  Time changed_at{};
+  friend bool operator==(const Setting&, const Setting&) = default;
+};
+
 // What the store remembers of a computer's agent between reports, so that a report repeating
 // the last one (the bulk of all traffic) is answered from one read.
 struct CheckIn {

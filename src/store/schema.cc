@@ -211,6 +211,16 @@ const std::vector<Migration>& Migrations() {
            " noncompliant BIGINT NOT NULL,"
            " unknown BIGINT NOT NULL)",
        }},
+      {6,
+       "runtime settings an admin changes over the config's defaults",
+       {
+           // value: the service's text form (service/settings.h); changed_by: the admin.
+           "CREATE TABLE settings ("
+           " name TEXT PRIMARY KEY,"
+           " value TEXT NOT NULL,"
+           " changed_by TEXT NOT NULL,"
+           " changed_at BIGINT NOT NULL)",
+       }},
   };
   return kMigrations;
 }

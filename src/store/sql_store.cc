@@ -965,6 +965,35 @@ class SqlStore : public Store {
     });
   }
 
+  Status PutSetting(const Setting& setting) override {
+    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+             const Value row[] = {Text(setting.name), Text(setting.value), Text(setting.changed_by),
+                                  Seconds(setting.changed_at)};
+             LOCKBOX_RETURN_IF_ERROR(
+                 tx.Exec("INSERT INTO settings (name, value, changed_by, changed_at)"
+                         " VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO UPDATE SET"
+                         " value = excluded.value, changed_by = excluded.changed_by,"
+                         " changed_at = excluded.changed_at",
+                         row));
+             return WriteOutcome::kUpdated;
+           })
+        .status();
+  }
+
+  Result<std::vector<Setting>> ListSettings() override {
+    return Read([&](Transaction& tx) -> Result<std::vector<Setting>> {
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto rows,
+          tx.Query("SELECT name, value, changed_by, changed_at FROM settings ORDER BY name"));
+      std::vector<Setting> out;
+      for (const Row& r : rows) {
+        const Decoder d(r);
+        out.push_back({r.Text(0), r.Text(1), r.Text(2), d.At(3)});
+      }
+      return out;
+    });
+  }
+
   Status CreateUser(const User& user) override {
     return Write([&](Transaction& tx) -> Result<WriteOutcome> {
              const Value name[] = {Text(user.name)};

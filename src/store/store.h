@@ -124,6 +124,10 @@ class Store {
   // The snapshots of days since `since` (inclusive), oldest first.
   virtual Result<std::vector<ComplianceSnapshot>> ListCompliance(Time since) = 0;
 
+  // --- Runtime settings: one row per name; putting a name again replaces its row.
+  virtual Status PutSetting(const Setting& setting) = 0;
+  virtual Result<std::vector<Setting>> ListSettings() = 0;  // by name
+
   // --- Accounts (src/auth). Names are compared exactly: the auth part normalises them.
   virtual Status CreateUser(const User& user) = 0;          // kAlreadyExists when the name is taken
   virtual Result<User> GetUser(std::string_view name) = 0;  // kNotFound

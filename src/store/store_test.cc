@@ -165,7 +165,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(StoreTest, FreshStoreRecordsEachMigrationOnce) {
   const auto rows = Raw("SELECT version FROM schema_version ORDER BY version");
-  ASSERT_EQ(rows.size(), 5u);
+  ASSERT_EQ(rows.size(), 6u);
   EXPECT_EQ(rows[0].Int(0), 1);
   EXPECT_EQ(rows[1].Int(0), 2);
   EXPECT_EQ(rows[2].Int(0), 3);
@@ -177,7 +177,7 @@ TEST_P(StoreTest, ReopeningAppliesNoMigrationAgainAndKeepsData) {
   store_.reset();
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
-  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 5u);
+  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 6u);
   auto volume = (*reopened)->GetVolume(kVolume);
   ASSERT_TRUE(volume.ok());
   EXPECT_EQ(*volume, MakeVolume(kVolume));
@@ -328,6 +328,7 @@ TEST_P(DirectoryStoreTest, MigrationFillsInTheWordsOfWhatWasStoredBefore) {
   Raw("DROP INDEX audit_by_time");
   Raw("DROP INDEX recovery_keys_by_state");
   Raw("DROP TABLE compliance_snapshots");
+  Raw("DROP TABLE settings");
   Raw("DELETE FROM schema_version WHERE version >= 3");
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
@@ -638,6 +639,19 @@ TEST_P(StoreTest, ComplianceSnapshotsKeepTheLastOfEachDay) {
   auto recent = store_->ListCompliance(At(2 * 86400));
   ASSERT_TRUE(recent.ok());
   EXPECT_EQ(recent->size(), 1u);
+}
+
+TEST_P(StoreTest, SettingsKeepTheLastValueOfEachName) {
+  auto none = store_->ListSettings();
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_TRUE(none->empty());
+  ASSERT_TRUE(store_->PutSetting({"tpm_reasons", "Clear TPM\nOther", "admin", At(10)}).ok());
+  ASSERT_TRUE(store_->PutSetting({"company_name", "Contoso", "admin", At(20)}).ok());
+  ASSERT_TRUE(store_->PutSetting({"tpm_reasons", "Turn on TPM", "root", At(30)}).ok());
+  auto all = store_->ListSettings();
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  EXPECT_EQ(*all, (std::vector<Setting>{{"company_name", "Contoso", "admin", At(20)},
+                                        {"tpm_reasons", "Turn on TPM", "root", At(30)}}));
 }
 
 // --- Concurrency and durability

@@ -43,9 +43,9 @@ class WebRoutesTest : public ::testing::Test {
 TEST_F(WebRoutesTest, TheSignInPageAndBothPortalsAreEmbedded) {
   std::vector<std::string> names;
   for (const Asset& asset : EmbeddedAssets()) names.emplace_back(asset.name);
-  for (const char* expected :
-       {"index.html", "helpdesk.html", "self-service.html", "reports.html", "computers.html",
-        "static/portal.css", "static/api.js", "static/recovery.js"}) {
+  for (const char* expected : {"index.html", "helpdesk.html", "self-service.html", "reports.html",
+                               "computers.html", "admin.html", "static/admin.js",
+                               "static/portal.css", "static/api.js", "static/recovery.js"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
   }
 }

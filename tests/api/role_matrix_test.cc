@@ -55,6 +55,8 @@ const std::map<std::string, std::optional<std::set<Role>>>& ExpectedAccess() {
       {"GET /api/v1/enrollment-tokens", kAdminOnly},
       {"POST /api/v1/enrollment-tokens", kAdminOnly},
       {"DELETE /api/v1/enrollment-tokens/{id}", kAdminOnly},
+      {"GET /api/v1/settings", kAdminOnly},
+      {"PATCH /api/v1/settings", kAdminOnly},
       {"DELETE /api/v1/computers/{computer_id}/credential", kAdminOnly},
       {"GET /api/v1/computers", kBrowsers},
       {"GET /api/v1/computers/{computer_id}", kBrowsers},

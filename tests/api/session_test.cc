@@ -120,6 +120,44 @@ TEST_P(SessionTest, ThePortalSettingsNeedNoCredentials) {
   EXPECT_EQ(settings.body["self_service_idle_timeout_seconds"], 600);
 }
 
+// What the settings change, the routes that the pages read answer at once; every change is in
+// the audit log.
+TEST_P(SessionTest, AdminsChangeTheSettingsThePagesRead) {
+  const std::string admin = TokenFor("root-token", Role::kAdmin);
+  Reply before = Call("GET", "/api/v1/settings", nullptr, admin);
+  ASSERT_EQ(before.status, 200) << before.raw;
+  EXPECT_EQ(before.body["report_interval_minutes"], 90);
+  EXPECT_EQ(before.body["company_name"], "");
+
+  Reply changed = Call("PATCH", "/api/v1/settings",
+                       {{"drive_unlock_reasons", {"Ticket from the service desk"}},
+                        {"self_service_notice", "Line one.\nLine two."},
+                        {"company_name", "Contoso"},
+                        {"agent_tpm_unlock_window_minutes", 60}},
+                       admin);
+  ASSERT_EQ(changed.status, 200) << changed.raw;
+  EXPECT_EQ(changed.body["drive_unlock_reasons"],
+            nlohmann::json({"Ticket from the service desk", "Other"}));
+  EXPECT_EQ(changed.body["agent_tpm_unlock_window_minutes"], 60);
+
+  Reply reasons = Call("GET", "/api/v1/recovery/reasons", nullptr, admin);
+  EXPECT_EQ(reasons.body["drive_unlock"], changed.body["drive_unlock_reasons"]);
+  EXPECT_EQ(Call("GET", "/api/v1/portal").body["company_name"], "Contoso");
+  EXPECT_EQ(Call("GET", "/api/v1/self-service/notice", nullptr, admin).body["notice"],
+            "Line one.\nLine two.");
+  Reply audit = Call("GET", "/api/v1/audit?user=root-token", nullptr, admin);
+  ASSERT_EQ(audit.status, 200) << audit.raw;
+  int changes = 0;
+  for (const auto& entry : audit.body["entries"]) changes += entry["reason"] == "setting changed";
+  EXPECT_EQ(changes, 4);
+
+  Reply wrong = Call("PATCH", "/api/v1/settings", {{"report_interval_minutes", 0}}, admin);
+  EXPECT_EQ(wrong.status, 400) << wrong.raw;
+  Reply unknown = Call("PATCH", "/api/v1/settings", {{"report_interval", 5}}, admin);
+  EXPECT_EQ(unknown.status, 400) << unknown.raw;
+  EXPECT_EQ(Call("GET", "/api/v1/settings", nullptr, admin).body["report_interval_minutes"], 90);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SessionTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName);
 

@@ -443,3 +443,71 @@ test('computers: advanced helpdesk finds a computer by name or drive label and o
                /noncompliant: .*no recovery password escrowed/);
   await screenshot(page, 'computer-noncompliant');
 });
+
+// Last: it changes the reasons, the notice and the helpdesk contact the tests above rely on.
+test('administration: an account, an enrollment token, the reasons and the notice', async (t) => {
+  const page = await newPage(t);
+  await signIn(page, 'admin', PASSWORD);
+  await page.waitForURL(`${lockbox.origin}/helpdesk`);
+  await page.getByRole('link', { name: 'Administration' }).click();
+  await page.waitForURL(`${lockbox.origin}/admin`);
+  await page.locator('body[data-ready="true"]').waitFor();
+  await checkAccessibility(page, 'admin');
+  await screenshot(page, 'admin');
+  const done = page.locator('#done');
+
+  // An account, created and listed; the API has it with its role.
+  await page.getByLabel('Account name').fill('contoso\\erin');
+  await page.getByLabel('Display name').fill('Erin');
+  await page.getByLabel('Role', { exact: true }).first().selectOption('helpdesk');
+  await page.getByLabel('Initial password').fill(INITIAL_PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await done.filter({ hasText: 'contoso\\erin is created' }).waitFor();
+  assert.match(await page.locator('#users-table').textContent(), /contoso\\erin/);
+  const { users } = await admin.call('GET', '/users');
+  assert.equal(users.find((u) => u.name === 'contoso\\erin')?.role, 'helpdesk');
+
+  // An enrollment token: its text shown once, then revoked; an agent can no longer use it.
+  await page.getByLabel('Description', { exact: true }).last().fill('Admin page test');
+  await page.getByRole('button', { name: 'Create enrollment token' }).click();
+  const secret = page.locator('#secret-text');
+  await secret.filter({ hasText: /^lbx_/ }).waitFor();
+  const token = await secret.textContent();
+  await checkAccessibility(page, 'admin-token-shown');
+  await screenshot(page, 'admin-token-shown');
+  await page.getByRole('button', { name: 'Done, hide it' }).click();
+  assert.ok(!(await page.locator('body').textContent()).includes(token));
+  await page.getByRole('button', { name: 'Revoke enrollment token Admin page test' }).click();
+  await done.filter({ hasText: 'revoked' }).waitFor();
+  assert.match(await page.locator('#enrollment-table').textContent(), /revoked/);
+  await assert.rejects(enrollComputer(lockbox, token, { name: 'PC-LATE', users: [], volumes: [] }),
+                       /401|403/);
+
+  // The reasons and the notice, saved and at once in the helpdesk's and the user's pages.
+  await page.getByLabel('Drive unlock reasons').fill('Lost PIN\nDocking station swap');
+  await page.getByLabel('Notice users accept before they see a password')
+            .fill('Contoso records every recovery.');
+  await page.getByLabel('Helpdesk contact').fill('+1 555 0199');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await done.filter({ hasText: 'The settings are saved' }).waitFor();
+  assert.equal(await page.getByLabel('Drive unlock reasons').inputValue(),
+               'Lost PIN\nDocking station swap\nOther');
+  await screenshot(page, 'admin-settings-saved');
+
+  const helpdesk = await newPage(t);
+  await signIn(helpdesk, 'helpdesk1', PASSWORD);
+  await helpdesk.locator('#reason option:nth-child(2)').waitFor({ state: 'attached' });
+  assert.deepEqual(await helpdesk.locator('#reason option').allTextContents(),
+                   ['Choose a reason', 'Lost PIN', 'Docking station swap', 'Other']);
+  const user = await newPage(t, { width: 390, height: 844 });
+  await signIn(user, 'contoso\\bob', PASSWORD);
+  await user.getByRole('heading', { name: 'Before you continue' }).waitFor();
+  await user.locator('.notice').filter({ hasText: 'Contoso records every recovery.' }).waitFor();
+  assert.match(await user.locator('.help').textContent(), /call the helpdesk at \+1 555 0199/);
+
+  const { entries } = await admin.call('GET', '/audit?user=admin&limit=1000');
+  const changes = entries.filter((e) => e.actor === 'admin').map((e) => e.reason);
+  for (const what of ['user created', 'enrollment token revoked', 'setting changed']) {
+    assert.ok(changes.includes(what), `no "${what}" in ${JSON.stringify(changes)}`);
+  }
+});

@@ -16,6 +16,7 @@ const LINKS = [
   ['/helpdesk', 'Drive recovery', ['admin', 'advanced-helpdesk', 'helpdesk']],
   ['/computers', 'Computers', ['admin', 'advanced-helpdesk', 'report-reader']],
   ['/reports', 'Reports', ['admin', 'report-reader']],
+  ['/admin', 'Administration', ['admin']],
 ];
 
 export function pageForRole(role) {
