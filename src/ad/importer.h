@@ -6,8 +6,9 @@
 //   2. their msFVE-RecoveryInformation children, page by page;
 //   3. TPM owner information: msTPM-OwnerInformation on each computer, and the
 //      msTPM-InformationObject a computer links to (msTPM-TpmInformationForComputer);
-//   4. the users of computers: the user each computer's managedBy names, as DOMAIN\name,
-//      and those a CSV file names;
+//   4. the users of computers: the user each computer's managedBy names and the user owning
+//      it (nTSecurityDescriptor's owner: who joined it to the domain), as DOMAIN\name, and
+//      those a CSV file names;
 //
 // and writes each kind through service::MigrationService in batches (idempotent: a rerun
 // changes nothing; a key stored with other content is kept and reported as changed). An
@@ -17,10 +18,16 @@
 //   LOCKBOX_ASSIGN_OR_RETURN(ad::ImportSummary summary, importer.Run(options, progress));
 //
 // Without a MigrationService (a dry run) everything is read and checked, nothing written.
-// Incremental sync (uSNChanged) would be another caller of the same readers and writes.
+//
+// Incremental sync: each pass returns where it began (ImportSummary::sync_point); given that
+// back as ImportOptions::since, the next pass reads only the recovery and TPM objects, and
+// takes the users and TPM values only of the computers, changed since (uSNChanged). USNs are
+// a domain controller's own count, valid while its invocation ID stays (a DC restored from a
+// backup gets a new one): when it differs, the pass reads everything again.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +40,13 @@
 
 namespace lockbox::ad {
 
+// Where a pass began on a domain controller.
+struct SyncPoint {
+  std::string invocation_id;  // the DC's invocationId (hex of its 16 bytes)
+  int64_t highest_usn = 0;    // its highestCommittedUSN: everything up to it is read
+  bool operator==(const SyncPoint&) const = default;
+};
+
 struct ImportOptions {
   std::string search_base;    // "OU=Workstations,DC=corp,DC=example"
   bool recurse = false;       // computers in the whole subtree, not only directly below
@@ -43,6 +57,8 @@ struct ImportOptions {
   // computer must be among those read.
   std::vector<ComputerUsersLine> users_csv;
   std::string users_csv_name;
+  // Only what changed after this point of an earlier pass (when it is of the same DC).
+  std::optional<SyncPoint> since;
 };
 
 // How the items of one kind went; for a dry run only `read` and `invalid` count.
@@ -63,7 +79,9 @@ struct SkippedObject {
 
 struct ImportSummary {
   bool dry_run = false;
-  size_t computers = 0;         // computers read
+  bool incremental = false;     // only changes since ImportOptions::since were read
+  SyncPoint sync_point;         // where this pass began: `since` for the next
+  size_t computers = 0;         // computers read (changed ones, when incremental)
   size_t recovery_objects = 0;  // msFVE-RecoveryInformation objects read
   OutcomeCounts keys;
   OutcomeCounts tpm;
@@ -86,9 +104,15 @@ class Importer {
 
  private:
   struct State;
+  Result<SyncPoint> ReadSyncPoint();
   Status ReadComputers(State& state);
   Status ReadRecoveryInformation(State& state);
   Status ReadTpmObjects(State& state);
+  // For the accounts the filter `clauses` match ("(objectSid=...)", a few per search): under
+  // key_of(entry), "CORP\alice", or "" for one that is not a user (a group, a computer).
+  Result<std::map<std::string, std::string>> FindAccounts(
+      State& state, const std::string& base, std::vector<std::string> clauses,
+      const std::function<std::string(const ldap::Entry&)>& key_of);
   Status LinkUsers(State& state);
 
   ldap::Connection& directory_;

@@ -5,10 +5,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "ad/importer.h"
 #include "audit/audit_log.h"
@@ -42,7 +46,53 @@ struct ImportAdOptions {
   bool no_key_packages = false;
   bool dry_run = false;
   bool json = false;
+  std::string state_file;  // where the last pass began, for the next (incremental sync)
+  bool watch = false;
+  int interval_seconds = 300;
 };
+
+// The state file: where the last pass on `url` and `search_base` began. A missing file, or
+// one of another DC URL or search base, gives a full pass.
+Result<std::optional<ad::SyncPoint>> ReadSyncState(const ImportAdOptions& options) {
+  std::ifstream in(options.state_file, std::ios::binary);
+  if (!in) return std::optional<ad::SyncPoint>();
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const nlohmann::json state = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!state.is_object() || !state.value("invocation_id", nlohmann::json()).is_string() ||
+      !state.value("highest_usn", nlohmann::json()).is_number_integer()) {
+    return Status::InvalidArgument("the state file " + options.state_file +
+                                   " is not one `lockbox import ad` wrote: remove it for a full "
+                                   "pass, or name another with --state-file");
+  }
+  if (state.value("url", "") != options.url ||
+      state.value("search_base", "") != options.import.search_base) {
+    return std::optional<ad::SyncPoint>();
+  }
+  return std::optional<ad::SyncPoint>(
+      ad::SyncPoint{.invocation_id = state["invocation_id"].get<std::string>(),
+                    .highest_usn = state["highest_usn"].get<int64_t>()});
+}
+
+// Replaces the state file whole (a new file renamed over it), so a crash leaves the old one.
+Status WriteSyncState(const ImportAdOptions& options, const ad::SyncPoint& point) {
+  const nlohmann::json state = {{"url", options.url},
+                                {"search_base", options.import.search_base},
+                                {"invocation_id", point.invocation_id},
+                                {"highest_usn", point.highest_usn}};
+  const std::string temporary = options.state_file + ".new";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << state.dump(2) << "\n";
+    if (!out.flush()) return Status::IoError("cannot write the state file " + temporary);
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, options.state_file, ec);
+  if (ec) {
+    return Status::IoError("cannot replace the state file " + options.state_file + ": " +
+                           ec.message());
+  }
+  return Status::Ok();
+}
 
 Result<crypto::SecretBytes> ReadBindPassword(const ImportAdOptions& options) {
   if (options.password_file.empty()) {
@@ -113,6 +163,8 @@ void PrintSummary(const ad::ImportSummary& s, bool json) {
       skipped.push_back({{"dn", o.dn}, {"reason", o.reason}});
     }
     const nlohmann::json out = {{"dry_run", s.dry_run},
+                                {"incremental", s.incremental},
+                                {"highest_usn", s.sync_point.highest_usn},
                                 {"computers", s.computers},
                                 {"recovery_objects", s.recovery_objects},
                                 {"keys", CountsJson(s.keys, s.dry_run)},
@@ -123,6 +175,7 @@ void PrintSummary(const ad::ImportSummary& s, bool json) {
     return;
   }
   std::cout << (s.dry_run ? "Dry run, nothing written.\n" : "")
+            << (s.incremental ? "Changes only (incremental sync).\n" : "")
             << "Computers:        " << s.computers << "\n"
             << "Recovery keys:    " << CountsText(s.keys, s.dry_run) << " (of "
             << s.recovery_objects << " recovery objects)\n"
@@ -132,6 +185,8 @@ void PrintSummary(const ad::ImportSummary& s, bool json) {
   for (const ad::SkippedObject& o : s.skipped)
     std::cout << "  " << o.dn << ": " << o.reason << "\n";
 }
+
+Status ImportPass(ImportAdOptions& options, DataDir* dir, const crypto::SecretBytes& password);
 
 Status ImportAd(ImportAdOptions& options) {
   if (options.data_dir.empty() && !options.dry_run) {
@@ -158,9 +213,28 @@ Status ImportAd(ImportAdOptions& options) {
     return Status::InvalidArgument(
         "give --bind-dn NAME (a simple bind with a password) or --gssapi (Kerberos), one of them");
   }
+  if (options.watch && options.state_file.empty()) {
+    return Status::InvalidArgument("--watch needs --state-file FILE: where each pass began");
+  }
   crypto::SecretBytes password;
   if (!options.gssapi) {
     LOCKBOX_ASSIGN_OR_RETURN(password, ReadBindPassword(options));
+  }
+  if (!options.watch) return ImportPass(options, dir ? &*dir : nullptr, password);
+  // Each pass connects anew, so a domain controller restarted between passes is no error;
+  // a failed pass is reported and the next one tried after the interval.
+  for (;;) {
+    const Status pass = ImportPass(options, dir ? &*dir : nullptr, password);
+    if (!pass.ok()) std::cerr << "lockbox import ad: this pass failed: " << pass.message() << "\n";
+    std::this_thread::sleep_for(std::chrono::seconds(options.interval_seconds));
+  }
+}
+
+// One pass: connects, binds, imports (incrementally when the state file allows), and records
+// where the pass began in the state file.
+Status ImportPass(ImportAdOptions& options, DataDir* dir, const crypto::SecretBytes& password) {
+  if (!options.state_file.empty()) {
+    LOCKBOX_ASSIGN_OR_RETURN(options.import.since, ReadSyncState(options));
   }
   LOCKBOX_ASSIGN_OR_RETURN(auto directory,
                            ldap::Connection::Open({.url = options.url,
@@ -191,7 +265,8 @@ Status ImportAd(ImportAdOptions& options) {
                               [&](const ad::ImportSummary& so_far) { progress.Update(so_far); }));
   }
   PrintSummary(summary, options.json);
-  return Status::Ok();
+  if (options.state_file.empty() || summary.dry_run) return Status::Ok();
+  return WriteSyncState(options, summary.sync_point);
 }
 
 }  // namespace
@@ -241,6 +316,15 @@ void AddImportCommands(CLI::App& app, int* exit_code) {
   ad->add_option("--data-dir", options->data_dir, "The server's data dir to import into");
   ad->add_flag("--dry-run", options->dry_run, "Read and check everything, write nothing");
   ad->add_flag("--json", options->json, "Print the summary as JSON");
+  ad->add_option("--state-file", options->state_file,
+                 "Incremental sync: read only what changed in AD since the pass this file "
+                 "records (uSNChanged), and record this pass in it");
+  ad->add_flag("--watch", options->watch,
+               "Keep running: a pass every --interval-seconds, each reading only the changes "
+               "(needs --state-file)");
+  ad->add_option("--interval-seconds", options->interval_seconds, "Between --watch passes")
+      ->default_val(300)
+      ->check(CLI::Range(1, 86400));
   ad->callback([options, exit_code] {
     const Status status = ImportAd(*options);
     *exit_code = status.ok() ? kExitOk : ReportError(status, options->json);

@@ -336,6 +336,12 @@ Status Connection::GssapiBind() {
   return failed;
 }
 
+namespace {
+
+constexpr const char* kSdFlagsOid = "1.2.840.113556.1.4.801";  // LDAP_SERVER_SD_FLAGS_OID
+
+}  // namespace
+
 Status Connection::Search(const SearchRequest& request, const EntryHandler& handler) {
   if (request.page_size < 1 || request.page_size > 100'000) {
     return Status::InvalidArgument("the page size is " + std::to_string(request.page_size) +
@@ -356,12 +362,25 @@ Status Connection::Search(const SearchRequest& request, const EntryHandler& hand
     int rc = ldap_create_page_control(handle_, request.page_size,
                                       cookie.empty() ? nullptr : cookie.get(), 1, &page);
     if (rc != LDAP_SUCCESS) return Failure(rc, what);
-    LDAPControl* server_controls[] = {page, nullptr};
+    LDAPControl* sd_flags = nullptr;
+    if (request.security_descriptor_flags != 0) {
+      // Its value is the BER of SEQUENCE { INTEGER flags } (flags below 16: one byte).
+      char value[] = {0x30, 0x03, 0x02, 0x01,
+                      static_cast<char>(request.security_descriptor_flags & 0x0F)};
+      berval ber{sizeof value, value};
+      rc = ldap_control_create(kSdFlagsOid, 1, &ber, 1, &sd_flags);
+      if (rc != LDAP_SUCCESS) {
+        ldap_control_free(page);
+        return Failure(rc, what);
+      }
+    }
+    LDAPControl* server_controls[] = {page, sd_flags, nullptr};
     LDAPMessage* raw = nullptr;
     rc = ldap_search_ext_s(handle_, request.base.c_str(), ScopeOf(request.scope),
                            request.filter.c_str(), attributes.data(), 0, server_controls, nullptr,
                            nullptr, LDAP_NO_LIMIT, &raw);
     ldap_control_free(page);
+    if (sd_flags != nullptr) ldap_control_free(sd_flags);
     const MessagePtr result(raw);
     if (rc != LDAP_SUCCESS) return Failure(rc, what);
 

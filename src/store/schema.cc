@@ -211,6 +211,9 @@ const std::vector<Migration>& Migrations() {
            " noncompliant BIGINT NOT NULL,"
            " unknown BIGINT NOT NULL)",
        }},
+      {6,
+       "users signed in through a directory (Active Directory)",
+       {"ALTER TABLE users ADD COLUMN directory TEXT NOT NULL DEFAULT ''"}},
   };
   return kMigrations;
 }
