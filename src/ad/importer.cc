@@ -139,7 +139,7 @@ Result<ImportSummary> Importer::Run(const ImportOptions& options, const Progress
               .computers = {},
               .default_naming_context = {},
               .netbios_domain = {}};
-  state.summary.dry_run = migration_ == nullptr;
+  state.summary.dry_run = sink_ == nullptr;
   // Read first: whatever changes while this pass runs is above it, so the next pass reads it.
   LOCKBOX_ASSIGN_OR_RETURN(state.summary.sync_point, ReadSyncPoint());
   if (options.since && options.since->invocation_id == state.summary.sync_point.invocation_id) {
@@ -245,9 +245,7 @@ Status Importer::ReadComputers(State& state) {
 
 Status Importer::ReadRecoveryInformation(State& state) {
   Batch<service::MigratedRecoveryInformation> keys;
-  const auto write = [&](const auto& items) {
-    return migration_->WriteRecoveryInformation(actor_, items);
-  };
+  const auto write = [&](const auto& items) { return sink_->WriteRecoveryInformation(items); };
   std::string filter = "(objectClass=msFVE-RecoveryInformation)";
   if (state.options.after) {
     filter = "(&" + filter + "(whenCreated>=" + FormatGeneralizedTime(*state.options.after) + "))";
@@ -300,13 +298,13 @@ Status Importer::ReadRecoveryInformation(State& state) {
                  entry.dn);
         if (keys.full()) {
           LOCKBOX_RETURN_IF_ERROR(
-              Flush(keys, state.summary.keys, state.summary, migration_ != nullptr, write));
+              Flush(keys, state.summary.keys, state.summary, sink_ != nullptr, write));
         }
         state.Progress();
         return Status::Ok();
       });
   LOCKBOX_RETURN_IF_ERROR(searched);
-  return Flush(keys, state.summary.keys, state.summary, migration_ != nullptr, write);
+  return Flush(keys, state.summary.keys, state.summary, sink_ != nullptr, write);
 }
 
 Status Importer::ReadTpmObjects(State& state) {
@@ -319,9 +317,7 @@ Status Importer::ReadTpmObjects(State& state) {
     containers.insert(std::string(ldap::ParentDn(computer.tpm_object_dn)));
   }
   Batch<service::MigratedTpmInformation> tpm;
-  const auto write = [&](const auto& items) {
-    return migration_->WriteTpmInformation(actor_, items);
-  };
+  const auto write = [&](const auto& items) { return sink_->WriteTpmInformation(items); };
   // Windows Server 2008 R2 kept the value on the computer; its change time is the computer's.
   for (const auto& [key, computer] : state.computers) {
     if (!computer.tpm_owner_information || !state.Changed(computer)) continue;
@@ -332,7 +328,7 @@ Status Importer::ReadTpmObjects(State& state) {
             computer.dn);
     if (tpm.full()) {
       LOCKBOX_RETURN_IF_ERROR(
-          Flush(tpm, state.summary.tpm, state.summary, migration_ != nullptr, write));
+          Flush(tpm, state.summary.tpm, state.summary, sink_ != nullptr, write));
     }
   }
   std::set<std::string> seen;
@@ -367,7 +363,7 @@ Status Importer::ReadTpmObjects(State& state) {
           }
           if (tpm.full()) {
             LOCKBOX_RETURN_IF_ERROR(
-                Flush(tpm, state.summary.tpm, state.summary, migration_ != nullptr, write));
+                Flush(tpm, state.summary.tpm, state.summary, sink_ != nullptr, write));
           }
           state.Progress();
           return Status::Ok();
@@ -385,7 +381,7 @@ Status Importer::ReadTpmObjects(State& state) {
                                    " was not found, or the bind account may not read it");
     }
   }
-  return Flush(tpm, state.summary.tpm, state.summary, migration_ != nullptr, write);
+  return Flush(tpm, state.summary.tpm, state.summary, sink_ != nullptr, write);
 }
 
 Result<std::map<std::string, std::string>> Importer::FindAccounts(
@@ -452,9 +448,7 @@ Status Importer::LinkUsers(State& state) {
                            }));
 
   Batch<service::MigratedComputerUsers> users;
-  const auto write = [&](const auto& items) {
-    return migration_->WriteComputerUsers(actor_, items);
-  };
+  const auto write = [&](const auto& items) { return sink_->WriteComputerUsers(items); };
   for (const auto& [key, computer] : state.computers) {
     if (!state.Changed(computer)) continue;
     std::vector<std::string> names;
@@ -482,7 +476,7 @@ Status Importer::LinkUsers(State& state) {
     users.Add({.computer = ComputerOf(computer), .users = std::move(names)}, computer.dn);
     if (users.full()) {
       LOCKBOX_RETURN_IF_ERROR(
-          Flush(users, state.summary.users, state.summary, migration_ != nullptr, write));
+          Flush(users, state.summary.users, state.summary, sink_ != nullptr, write));
     }
   }
 
@@ -509,10 +503,10 @@ Status Importer::LinkUsers(State& state) {
     users.Add({.computer = ComputerOf(*named->second.front()), .users = line.users}, where);
     if (users.full()) {
       LOCKBOX_RETURN_IF_ERROR(
-          Flush(users, state.summary.users, state.summary, migration_ != nullptr, write));
+          Flush(users, state.summary.users, state.summary, sink_ != nullptr, write));
     }
   }
-  return Flush(users, state.summary.users, state.summary, migration_ != nullptr, write);
+  return Flush(users, state.summary.users, state.summary, sink_ != nullptr, write);
 }
 
 }  // namespace lockbox::ad

@@ -10,14 +10,16 @@
 //      it (nTSecurityDescriptor's owner: who joined it to the domain), as DOMAIN\name, and
 //      those a CSV file names;
 //
-// and writes each kind through service::MigrationService in batches (idempotent: a rerun
+// and writes each kind to a MigrationSink (migration_sink.h: the store through
+// service::MigrationService, or a server's data-migration API) in batches (idempotent: a rerun
 // changes nothing; a key stored with other content is kept and reported as changed). An
 // object that cannot be imported is listed in the summary with why, and the rest go on.
 //
-//   ad::Importer importer(directory, &migration, actor);
+//   ad::StoreSink sink(migration, actor);
+//   ad::Importer importer(directory, &sink);
 //   LOCKBOX_ASSIGN_OR_RETURN(ad::ImportSummary summary, importer.Run(options, progress));
 //
-// Without a MigrationService (a dry run) everything is read and checked, nothing written.
+// Without a sink (a dry run) everything is read and checked, nothing written.
 //
 // Incremental sync: each pass returns where it began (ImportSummary::sync_point); given that
 // back as ImportOptions::since, the next pass reads only the recovery and TPM objects, and
@@ -32,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "ad/migration_sink.h"
 #include "ad/objects.h"
 #include "ad/users_csv.h"
 #include "ldap/connection.h"
@@ -93,9 +96,8 @@ using ProgressHandler = std::function<void(const ImportSummary& so_far)>;
 
 class Importer {
  public:
-  // `directory` is bound; `migration` null for a dry run. Both must outlive the importer.
-  Importer(ldap::Connection& directory, service::MigrationService* migration, service::Actor actor)
-      : directory_(directory), migration_(migration), actor_(std::move(actor)) {}
+  // `directory` is bound; `sink` null for a dry run. Both must outlive the importer.
+  Importer(ldap::Connection& directory, MigrationSink* sink) : directory_(directory), sink_(sink) {}
 
   // The whole import. Errors are the directory's or the store's, and kPermissionDenied when
   // recovery objects exist but the bind account cannot read a single recovery password
@@ -116,8 +118,7 @@ class Importer {
   Status LinkUsers(State& state);
 
   ldap::Connection& directory_;
-  service::MigrationService* migration_;
-  service::Actor actor_;
+  MigrationSink* sink_;
 };
 
 }  // namespace lockbox::ad

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "ad/importer.h"
+#include "ad/migration_sink.h"
 #include "audit/audit_log.h"
 #include "cli/commands.h"
 #include "cli/data_dir.h"
@@ -46,7 +47,10 @@ struct ImportAdOptions {
   bool no_key_packages = false;
   bool dry_run = false;
   bool json = false;
-  std::string state_file;  // where the last pass began, for the next (incremental sync)
+  std::string to;              // a server's URL, to write through its data-migration API
+  std::string token_file;      // its API token
+  std::string server_ca_file;  // the CA of its certificate
+  std::string state_file;      // where the last pass began, for the next (incremental sync)
   bool watch = false;
   int interval_seconds = 300;
 };
@@ -186,11 +190,23 @@ void PrintSummary(const ad::ImportSummary& s, bool json) {
     std::cout << "  " << o.dn << ": " << o.reason << "\n";
 }
 
-Status ImportPass(ImportAdOptions& options, DataDir* dir, const crypto::SecretBytes& password);
+Status ImportPass(ImportAdOptions& options, ad::MigrationSink* sink,
+                  const crypto::SecretBytes& password);
 
 Status ImportAd(ImportAdOptions& options) {
-  if (options.data_dir.empty() && !options.dry_run) {
-    return Status::InvalidArgument("give --data-dir DIR to import into, or --dry-run");
+  if (!options.to.empty() && !options.data_dir.empty()) {
+    return Status::InvalidArgument(
+        "give --data-dir DIR (the store) or --to https://SERVER (its API), not both");
+  }
+  if (options.data_dir.empty() && options.to.empty() && !options.dry_run) {
+    return Status::InvalidArgument(
+        "give --data-dir DIR to import into, --to https://SERVER with --token-file, or "
+        "--dry-run");
+  }
+  if (!options.to.empty() && options.token_file.empty()) {
+    return Status::InvalidArgument(
+        "--to needs --token-file FILE: an API token of role data-migration (lockbox api-token "
+        "create)");
   }
   if (!options.after.empty()) {
     LOCKBOX_ASSIGN_OR_RETURN(options.import.after, ParseAfter(options.after));
@@ -204,10 +220,28 @@ Status ImportAd(ImportAdOptions& options) {
     options.import.users_csv_name = options.users_csv;
   }
 
-  // The store first: a wrong data dir should not cost a bind.
+  // Where to write, first: a wrong data dir or token file should not cost a bind.
   std::optional<DataDir> dir;
-  if (!options.dry_run) {
+  std::unique_ptr<audit::AuditLog> audit;
+  std::unique_ptr<service::ServiceOptions> service_options;
+  std::unique_ptr<service::MigrationService> migration;
+  std::unique_ptr<ad::MigrationSink> sink;
+  if (!options.dry_run && !options.to.empty()) {
+    LOCKBOX_ASSIGN_OR_RETURN(crypto::SecretBytes token,
+                             ReadSecretFile(options.token_file, kMaxPasswordFileBytes));
+    LOCKBOX_ASSIGN_OR_RETURN(sink,
+                             ad::ApiSink::Create(options.to, options.server_ca_file,
+                                                 crypto::SecretBytes(FirstLine(token.span()))));
+  } else if (!options.dry_run) {
     LOCKBOX_ASSIGN_OR_RETURN(dir, OpenDataDir(options.data_dir));
+    audit = std::make_unique<audit::AuditLog>(*dir->store);
+    LOCKBOX_ASSIGN_OR_RETURN(service::ServiceOptions from_config,
+                             service::OptionsFromConfig(dir->config));
+    service_options = std::make_unique<service::ServiceOptions>(std::move(from_config));
+    migration = std::make_unique<service::MigrationService>(*dir->store, *audit, *service_options);
+    service::Actor actor = LocalAdministrator();
+    actor.name = "lockbox import ad from " + options.url;
+    sink = std::make_unique<ad::StoreSink>(*migration, std::move(actor));
   }
   if (options.gssapi != options.bind_name.empty()) {
     return Status::InvalidArgument(
@@ -220,11 +254,11 @@ Status ImportAd(ImportAdOptions& options) {
   if (!options.gssapi) {
     LOCKBOX_ASSIGN_OR_RETURN(password, ReadBindPassword(options));
   }
-  if (!options.watch) return ImportPass(options, dir ? &*dir : nullptr, password);
+  if (!options.watch) return ImportPass(options, sink.get(), password);
   // Each pass connects anew, so a domain controller restarted between passes is no error;
   // a failed pass is reported and the next one tried after the interval.
   for (;;) {
-    const Status pass = ImportPass(options, dir ? &*dir : nullptr, password);
+    const Status pass = ImportPass(options, sink.get(), password);
     if (!pass.ok()) std::cerr << "lockbox import ad: this pass failed: " << pass.message() << "\n";
     std::this_thread::sleep_for(std::chrono::seconds(options.interval_seconds));
   }
@@ -232,7 +266,8 @@ Status ImportAd(ImportAdOptions& options) {
 
 // One pass: connects, binds, imports (incrementally when the state file allows), and records
 // where the pass began in the state file.
-Status ImportPass(ImportAdOptions& options, DataDir* dir, const crypto::SecretBytes& password) {
+Status ImportPass(ImportAdOptions& options, ad::MigrationSink* sink,
+                  const crypto::SecretBytes& password) {
   if (!options.state_file.empty()) {
     LOCKBOX_ASSIGN_OR_RETURN(options.import.since, ReadSyncState(options));
   }
@@ -244,19 +279,7 @@ Status ImportPass(ImportAdOptions& options, DataDir* dir, const crypto::SecretBy
   LOCKBOX_RETURN_IF_ERROR(options.gssapi ? directory->GssapiBind()
                                          : directory->SimpleBind(options.bind_name, password));
 
-  std::unique_ptr<audit::AuditLog> audit;
-  std::unique_ptr<service::ServiceOptions> service_options;
-  std::unique_ptr<service::MigrationService> migration;
-  if (dir) {
-    audit = std::make_unique<audit::AuditLog>(*dir->store);
-    LOCKBOX_ASSIGN_OR_RETURN(service::ServiceOptions from_config,
-                             service::OptionsFromConfig(dir->config));
-    service_options = std::make_unique<service::ServiceOptions>(std::move(from_config));
-    migration = std::make_unique<service::MigrationService>(*dir->store, *audit, *service_options);
-  }
-  service::Actor actor = LocalAdministrator();
-  actor.name = "lockbox import ad from " + options.url;
-  ad::Importer importer(*directory, migration.get(), actor);
+  ad::Importer importer(*directory, sink);
   ad::ImportSummary summary;
   {
     ImportProgress progress;
@@ -314,6 +337,14 @@ void AddImportCommands(CLI::App& app, int* exit_code) {
       ->default_val(30)
       ->check(CLI::Range(1, 3600));
   ad->add_option("--data-dir", options->data_dir, "The server's data dir to import into");
+  ad->add_option("--to", options->to,
+                 "Write through this server's data-migration API (https://HOST[:PORT]) instead "
+                 "of into a data dir");
+  ad->add_option("--token-file", options->token_file,
+                 "With --to: a file whose first line is an API token of role data-migration");
+  ad->add_option("--server-ca-file", options->server_ca_file,
+                 "With --to: PEM file of the CA (or the certificate) the server's certificate "
+                 "chains to");
   ad->add_flag("--dry-run", options->dry_run, "Read and check everything, write nothing");
   ad->add_flag("--json", options->json, "Print the summary as JSON");
   ad->add_option("--state-file", options->state_file,

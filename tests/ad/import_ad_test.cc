@@ -4,6 +4,7 @@
 // information of both kinds and managedBy users, run as the built binary on a data dir made
 // by `lockbox init`; what it wrote is checked through the store.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -368,6 +369,53 @@ TEST_F(ImportAdTest, AKeyChangedInAdIsReportedAndTheStoredOneKept) {
   EXPECT_EQ(std::string(password->data(), password->data() + password->size()), kPassword1);
 
   Modify(change(kPassword1));  // as the other tests expect it
+}
+
+// --to: the same import through a running server's data-migration API, as a service account
+// with a data-migration token, instead of into the store.
+TEST_F(ImportAdTest, ToAServerWritesThroughItsMigrationApi) {
+  ASSERT_EQ(Lockbox(tmp_, {"user", "create", "--data-dir", data_, "--name", "ad-import", "--role",
+                           "data-migration", "--service-account"})
+                .exit_code,
+            0);
+  const CommandResult token =
+      Lockbox(tmp_, {"api-token", "create", "--data-dir", data_, "--user", "ad-import", "--role",
+                     "data-migration", "--days", "1", "--description", "AD import", "--json"});
+  ASSERT_EQ(token.exit_code, 0) << token.err;
+  const std::string token_file = tmp_ / "token";
+  std::FILE* f = std::fopen(token_file.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fprintf(f, "%s\n", nlohmann::json::parse(token.out)["token"].get<std::string>().c_str());
+  std::fclose(f);
+  const pid_t server = testing::Spawn({"serve", "--data-dir", data_, "--listen", "127.0.0.1:0"},
+                                      tmp_ / "serve.out", tmp_ / "serve.err");
+  const int port = testing::ListeningPort(tmp_ / "serve.out");
+  ASSERT_NE(port, 0) << testing::ReadFile(tmp_ / "serve.err");
+  const std::vector<std::string> to = {"--to",
+                                       "https://127.0.0.1:" + std::to_string(port),
+                                       "--token-file",
+                                       token_file,
+                                       "--server-ca-file",
+                                       data_ + "/tls/cert.pem",
+                                       "--recurse"};
+  const nlohmann::json first = Json(Import(to));
+  const nlohmann::json second = Json(Import(to));
+  const CommandResult refused =
+      Import({"--to", "https://127.0.0.1:" + std::to_string(port), "--token-file", password_file_,
+              "--server-ca-file", data_ + "/tls/cert.pem"});
+  kill(server, SIGTERM);
+  EXPECT_EQ(testing::Wait(server), 0);
+  EXPECT_EQ(first["keys"]["new"], 4) << Reasons(first);
+  EXPECT_EQ(first["tpm"]["new"], 2) << Reasons(first);
+  EXPECT_EQ(first["users"]["new"], 2) << Reasons(first);
+  EXPECT_EQ(second["keys"]["unchanged"], 4) << Reasons(second);
+  EXPECT_NE(refused.exit_code, 0);  // the bind password is no API token
+  EXPECT_NE(refused.out.find("the server answered 401"), std::string::npos) << refused.out;
+  auto dir = cli::OpenDataDir(data_);
+  ASSERT_TRUE(dir.ok()) << dir.status().message();
+  auto password = dir->store->OpenRecoveryPassword(Guid::Parse(Key(1)).value());
+  ASSERT_TRUE(password.ok()) << password.status().message();
+  EXPECT_EQ(std::string(password->data(), password->data() + password->size()), kPassword1);
 }
 
 // The user owning a computer (who joined it to the domain) is one of its users; one made by
