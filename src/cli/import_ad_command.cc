@@ -175,7 +175,7 @@ void PrintSummary(const ad::ImportSummary& s, bool json) {
                                 {"tpm", CountsJson(s.tpm, s.dry_run)},
                                 {"users", CountsJson(s.users, s.dry_run)},
                                 {"skipped", skipped}};
-    std::cout << out.dump(2) << "\n";
+    std::cout << out.dump(2) << std::endl;  // flushed: under --watch, one per pass
     return;
   }
   std::cout << (s.dry_run ? "Dry run, nothing written.\n" : "")
@@ -188,6 +188,7 @@ void PrintSummary(const ad::ImportSummary& s, bool json) {
             << "Skipped:          " << s.skipped.size() << "\n";
   for (const ad::SkippedObject& o : s.skipped)
     std::cout << "  " << o.dn << ": " << o.reason << "\n";
+  std::cout.flush();
 }
 
 Status ImportPass(ImportAdOptions& options, ad::MigrationSink* sink,

@@ -1,6 +1,7 @@
 #include "ldap/connection.h"
 
 #include <ldap.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <sasl/sasl.h>
 #include <sys/socket.h>
@@ -9,9 +10,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 
+#include "crypto/secret.h"
 #include "util/ascii.h"
 
 namespace lockbox::ldap {
@@ -177,7 +181,42 @@ Entry ReadEntry(LDAP* handle, LDAPMessage* message, const std::vector<std::strin
 
 }  // namespace
 
+namespace {
+
+// liblber's memory, wiped before it is freed: its buffers hold the bind password of every
+// request and the confidential values (recovery passwords) of every answer. Blocks come from
+// malloc either way, so blocks allocated before these were installed are freed alike.
+void WipeBlock(void* p) {
+  if (p != nullptr) crypto::Wipe({static_cast<uint8_t*>(p), malloc_usable_size(p)});
+}
+void* BerMalloc(ber_len_t size, void*) { return std::malloc(size); }
+void* BerCalloc(ber_len_t n, ber_len_t size, void*) { return std::calloc(n, size); }
+void* BerRealloc(void* p, ber_len_t size, void*) {
+  if (p == nullptr) return std::malloc(size);
+  void* moved = std::malloc(size);
+  if (moved == nullptr) return nullptr;
+  std::memcpy(moved, p, std::min<size_t>(size, malloc_usable_size(p)));
+  WipeBlock(p);
+  std::free(p);
+  return moved;
+}
+void BerFree(void* p, void*) {
+  WipeBlock(p);
+  std::free(p);
+}
+
+void WipeLberMemory() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    BerMemoryFunctions functions{BerMalloc, BerCalloc, BerRealloc, BerFree};
+    (void)ber_set_option(nullptr, LBER_OPT_MEMORY_FNS, &functions);
+  });
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Connection>> Connection::Open(const ConnectOptions& options) {
+  WipeLberMemory();
   const bool ldaps = StartsWith(LowerAscii(options.url), "ldaps://");
   if (!ldaps && !StartsWith(LowerAscii(options.url), "ldap://")) {
     return Status::InvalidArgument("the directory URL \"" + options.url +

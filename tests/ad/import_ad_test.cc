@@ -7,9 +7,11 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "cli/data_dir.h"
 #include "ldap/connection.h"
@@ -176,15 +178,20 @@ class ImportAdTest : public SambaTest {
     std::fclose(f);
   }
 
-  CommandResult Import(std::vector<std::string> extra, const std::string& url = "ldaps://127.0.0.1",
-                       const std::string& search_base = kWorkstations) {
+  std::vector<std::string> ImportArgs(std::vector<std::string> extra,
+                                      const std::string& url = "ldaps://127.0.0.1",
+                                      const std::string& search_base = kWorkstations) const {
     std::vector<std::string> args = {
         "import",          "ad",           "--url",         url,
         "--ca-file",       dc().ca_file,   "--bind-dn",     dc().admin_name,
         "--password-file", password_file_, "--search-base", search_base,
         "--json"};
     args.insert(args.end(), extra.begin(), extra.end());
-    return Lockbox(tmp_, args);
+    return args;
+  }
+  CommandResult Import(std::vector<std::string> extra, const std::string& url = "ldaps://127.0.0.1",
+                       const std::string& search_base = kWorkstations) {
+    return Lockbox(tmp_, ImportArgs(std::move(extra), url, search_base));
   }
   static nlohmann::json Json(const CommandResult& run) {
     EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
@@ -369,6 +376,36 @@ TEST_F(ImportAdTest, AKeyChangedInAdIsReportedAndTheStoredOneKept) {
   EXPECT_EQ(std::string(password->data(), password->data() + password->size()), kPassword1);
 
   Modify(change(kPassword1));  // as the other tests expect it
+}
+
+// --watch: a pass every --interval-seconds, each incremental; a key added to AD meanwhile
+// arrives without anyone running the import again.
+TEST_F(ImportAdTest, WatchKeepsPassingAndTheKeysAddedMeanwhileArrive) {
+  const std::string watched = "OU=Watched," + kTest;
+  const std::string pc = "CN=PC-W1," + watched;
+  Modify("dn: " + watched + "\nobjectClass: organizationalUnit\n");
+  const pid_t watcher =
+      testing::Spawn(ImportArgs({"--recurse", "--data-dir", data_, "--state-file",
+                                 tmp_ / "watch-state.json", "--watch", "--interval-seconds", "1"},
+                                "ldaps://127.0.0.1", watched),
+                     tmp_ / "watch.out", tmp_ / "watch.err");
+  // Up to `text` in the watcher's output, for 30 s at most.
+  const auto wait_for = [&](const std::string& text) {
+    for (int i = 0; i < 150; ++i) {
+      if (testing::ReadFile(tmp_ / "watch.out").find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  };
+  EXPECT_TRUE(wait_for("\"highest_usn\"")) << testing::ReadFile(tmp_ / "watch.err");  // pass 1
+  Modify("dn: " + pc + "\nobjectClass: computer\nsAMAccountName: PC-W1$\n\n" +
+         RecoveryLdif("2025-01-01T00:00:00+00:00{" + Key(0) + "}", pc, 0, kPassword2));
+  const bool arrived = wait_for("\"new\": 1");
+  kill(watcher, SIGTERM);
+  testing::Wait(watcher);
+  const std::string out = testing::ReadFile(tmp_ / "watch.out");
+  EXPECT_TRUE(arrived) << out << testing::ReadFile(tmp_ / "watch.err");
+  EXPECT_NE(out.find("\"incremental\": true"), std::string::npos) << out;
 }
 
 // --to: the same import through a running server's data-migration API, as a service account
