@@ -5,6 +5,7 @@
 #include <set>
 
 #include "ldap/dn.h"
+#include "ldap/domain.h"
 #include "util/ascii.h"
 
 namespace lockbox::ad {
@@ -12,6 +13,7 @@ namespace {
 
 // managedBy DNs are looked up this many to a search: (|(distinguishedName=...)...).
 constexpr size_t kUsersPerSearch = 50;
+constexpr int kOwnerSecurityInformation = 1;  // of nTSecurityDescriptor, only the owner
 
 service::MigratedComputer ComputerOf(const Computer& computer) {
   return {.name = computer.name, .domain = computer.domain, .id = computer.id};
@@ -73,6 +75,17 @@ struct Importer::State {
   std::string netbios_domain;                 // "CORP", for user names
   size_t readable_passwords = 0;
   size_t unreadable_passwords = 0;
+  std::optional<int64_t> changed_after = std::nullopt;  // incremental: the USN of the earlier pass
+
+  // Whether an incremental pass takes `computer` (a full pass takes every one).
+  bool Changed(const Computer& computer) const {
+    return !changed_after || computer.usn_changed > *changed_after;
+  }
+  // `filter` limited to objects changed since the earlier pass.
+  std::string ChangedOnly(const std::string& filter) const {
+    if (!changed_after) return filter;
+    return "(&" + filter + "(uSNChanged>=" + std::to_string(*changed_after + 1) + "))";
+  }
 
   void Skip(std::string dn, std::string reason) {
     summary.skipped.push_back({std::move(dn), std::move(reason)});
@@ -126,41 +139,19 @@ Result<ImportSummary> Importer::Run(const ImportOptions& options, const Progress
               .computers = {},
               .default_naming_context = {},
               .netbios_domain = {}};
-  state.summary.dry_run = migration_ == nullptr;
+  state.summary.dry_run = sink_ == nullptr;
+  // Read first: whatever changes while this pass runs is above it, so the next pass reads it.
+  LOCKBOX_ASSIGN_OR_RETURN(state.summary.sync_point, ReadSyncPoint());
+  if (options.since && options.since->invocation_id == state.summary.sync_point.invocation_id) {
+    state.summary.incremental = true;
+    state.changed_after = options.since->highest_usn;
+  }
 
   // The domain's names: the default naming context (where users are looked up) and the
-  // NetBIOS name users are known by ("CORP\alice"), from its crossRef object.
-  std::string configuration;
-  LOCKBOX_RETURN_IF_ERROR(
-      directory_.Search({.base = "",
-                         .scope = ldap::Scope::kBase,
-                         .filter = "(objectClass=*)",
-                         .attributes = {"defaultNamingContext", "configurationNamingContext"},
-                         .secret_attributes = {},
-                         .page_size = 1},
-                        [&](ldap::Entry entry) {
-                          if (const std::string* v = entry.First("defaultNamingContext")) {
-                            state.default_naming_context = *v;
-                          }
-                          if (const std::string* v = entry.First("configurationNamingContext"))
-                            configuration = *v;
-                          return Status::Ok();
-                        }));
-  if (!configuration.empty() && !state.default_naming_context.empty()) {
-    // Best effort: without it the first label of the DNS domain is used.
-    (void)directory_.Search({.base = "CN=Partitions," + configuration,
-                             .scope = ldap::Scope::kOneLevel,
-                             .filter = "(&(objectClass=crossRef)(nCName=" +
-                                       ldap::EscapeFilterValue(state.default_naming_context) + "))",
-                             .attributes = {"nETBIOSName"},
-                             .secret_attributes = {},
-                             .page_size = 10},
-                            [&](ldap::Entry entry) {
-                              if (const std::string* v = entry.First("nETBIOSName"))
-                                state.netbios_domain = *v;
-                              return Status::Ok();
-                            });
-  }
+  // NetBIOS name users are known by ("CORP\alice").
+  LOCKBOX_ASSIGN_OR_RETURN(const ldap::DomainNames names, ldap::ReadDomainNames(directory_));
+  state.default_naming_context = names.naming_context;
+  state.netbios_domain = names.netbios_name;
   if (state.netbios_domain.empty()) {
     const std::string dns = ldap::DnsDomainOf(options.search_base);
     state.netbios_domain = dns.substr(0, dns.find('.'));
@@ -182,6 +173,54 @@ Result<ImportSummary> Importer::Run(const ImportOptions& options, const Progress
   return std::move(state.summary);
 }
 
+Result<SyncPoint> Importer::ReadSyncPoint() {
+  SyncPoint point;
+  std::string service;  // the DC's NTDS Settings object, which holds its invocationId
+  std::string usn;
+  LOCKBOX_RETURN_IF_ERROR(
+      directory_.Search({.base = "",
+                         .scope = ldap::Scope::kBase,
+                         .filter = "(objectClass=*)",
+                         .attributes = {"highestCommittedUSN", "dsServiceName"},
+                         .secret_attributes = {},
+                         .page_size = 1},
+                        [&](ldap::Entry entry) {
+                          if (const std::string* v = entry.First("highestCommittedUSN")) usn = *v;
+                          if (const std::string* v = entry.First("dsServiceName")) service = *v;
+                          return Status::Ok();
+                        }));
+  if (usn.empty() || service.empty()) {
+    return Status::Unsupported(
+        "the directory names no highestCommittedUSN or dsServiceName in its root DSE: is it an "
+        "Active Directory domain controller?");
+  }
+  LOCKBOX_ASSIGN_OR_RETURN(point.highest_usn, ParseUsn("highestCommittedUSN", usn));
+  LOCKBOX_RETURN_IF_ERROR(directory_.Search({.base = service,
+                                             .scope = ldap::Scope::kBase,
+                                             .filter = "(objectClass=*)",
+                                             .attributes = {"invocationId"},
+                                             .secret_attributes = {},
+                                             .page_size = 1},
+                                            [&](ldap::Entry entry) {
+                                              if (const std::string* v =
+                                                      entry.First("invocationId")) {
+                                                static constexpr char kHex[] = "0123456789abcdef";
+                                                for (const char c : *v) {
+                                                  const auto byte = static_cast<unsigned char>(c);
+                                                  point.invocation_id += kHex[byte >> 4];
+                                                  point.invocation_id += kHex[byte & 0xF];
+                                                }
+                                              }
+                                              return Status::Ok();
+                                            }));
+  if (point.invocation_id.empty()) {
+    return Status::Unsupported("the domain controller's " + service +
+                               " shows no invocationId: incremental sync cannot tell whether "
+                               "its USNs still count from the same start");
+  }
+  return point;
+}
+
 Status Importer::ReadComputers(State& state) {
   return directory_.Search(
       {.base = state.options.search_base,
@@ -189,14 +228,15 @@ Status Importer::ReadComputers(State& state) {
        .filter = "(objectClass=computer)",
        .attributes = kComputerAttributes,
        .secret_attributes = kComputerSecrets,
-       .page_size = state.options.page_size},
+       .page_size = state.options.page_size,
+       .security_descriptor_flags = kOwnerSecurityInformation},
       [&](ldap::Entry entry) -> Status {
         auto computer = ParseComputer(entry);
         if (!computer.ok()) {
           state.Skip(entry.dn, "computer: " + computer.status().message());
           return Status::Ok();
         }
-        ++state.summary.computers;
+        if (state.Changed(*computer)) ++state.summary.computers;
         state.computers.emplace(ldap::DnKey(computer->dn), std::move(computer).value());
         state.Progress();
         return Status::Ok();
@@ -205,9 +245,7 @@ Status Importer::ReadComputers(State& state) {
 
 Status Importer::ReadRecoveryInformation(State& state) {
   Batch<service::MigratedRecoveryInformation> keys;
-  const auto write = [&](const auto& items) {
-    return migration_->WriteRecoveryInformation(actor_, items);
-  };
+  const auto write = [&](const auto& items) { return sink_->WriteRecoveryInformation(items); };
   std::string filter = "(objectClass=msFVE-RecoveryInformation)";
   if (state.options.after) {
     filter = "(&" + filter + "(whenCreated>=" + FormatGeneralizedTime(*state.options.after) + "))";
@@ -222,7 +260,7 @@ Status Importer::ReadRecoveryInformation(State& state) {
   const Status searched = directory_.Search(
       {.base = state.options.search_base,
        .scope = ldap::Scope::kSubtree,
-       .filter = filter,
+       .filter = state.ChangedOnly(filter),
        .attributes = attributes,
        .secret_attributes = secrets,
        .page_size = state.options.page_size},
@@ -260,13 +298,13 @@ Status Importer::ReadRecoveryInformation(State& state) {
                  entry.dn);
         if (keys.full()) {
           LOCKBOX_RETURN_IF_ERROR(
-              Flush(keys, state.summary.keys, state.summary, migration_ != nullptr, write));
+              Flush(keys, state.summary.keys, state.summary, sink_ != nullptr, write));
         }
         state.Progress();
         return Status::Ok();
       });
   LOCKBOX_RETURN_IF_ERROR(searched);
-  return Flush(keys, state.summary.keys, state.summary, migration_ != nullptr, write);
+  return Flush(keys, state.summary.keys, state.summary, sink_ != nullptr, write);
 }
 
 Status Importer::ReadTpmObjects(State& state) {
@@ -279,12 +317,10 @@ Status Importer::ReadTpmObjects(State& state) {
     containers.insert(std::string(ldap::ParentDn(computer.tpm_object_dn)));
   }
   Batch<service::MigratedTpmInformation> tpm;
-  const auto write = [&](const auto& items) {
-    return migration_->WriteTpmInformation(actor_, items);
-  };
+  const auto write = [&](const auto& items) { return sink_->WriteTpmInformation(items); };
   // Windows Server 2008 R2 kept the value on the computer; its change time is the computer's.
   for (const auto& [key, computer] : state.computers) {
-    if (!computer.tpm_owner_information) continue;
+    if (!computer.tpm_owner_information || !state.Changed(computer)) continue;
     ++state.summary.tpm.read;
     tpm.Add({.computer = ComputerOf(computer),
              .owner_auth = computer.tpm_owner_information->Clone(),
@@ -292,7 +328,7 @@ Status Importer::ReadTpmObjects(State& state) {
             computer.dn);
     if (tpm.full()) {
       LOCKBOX_RETURN_IF_ERROR(
-          Flush(tpm, state.summary.tpm, state.summary, migration_ != nullptr, write));
+          Flush(tpm, state.summary.tpm, state.summary, sink_ != nullptr, write));
     }
   }
   std::set<std::string> seen;
@@ -300,7 +336,7 @@ Status Importer::ReadTpmObjects(State& state) {
     const Status searched = directory_.Search(
         {.base = container,
          .scope = ldap::Scope::kOneLevel,
-         .filter = "(objectClass=msTPM-InformationObject)",
+         .filter = state.ChangedOnly("(objectClass=msTPM-InformationObject)"),
          .attributes = kTpmAttributes,
          .secret_attributes = kTpmSecrets,
          .page_size = state.options.page_size},
@@ -327,7 +363,7 @@ Status Importer::ReadTpmObjects(State& state) {
           }
           if (tpm.full()) {
             LOCKBOX_RETURN_IF_ERROR(
-                Flush(tpm, state.summary.tpm, state.summary, migration_ != nullptr, write));
+                Flush(tpm, state.summary.tpm, state.summary, sink_ != nullptr, write));
           }
           state.Progress();
           return Status::Ok();
@@ -338,37 +374,33 @@ Status Importer::ReadTpmObjects(State& state) {
     }
   }
   for (const auto& [key, computers] : linked) {
-    if (seen.count(key) != 0) continue;
+    // An incremental pass sees only the TPM objects that changed.
+    if (seen.count(key) != 0 || state.changed_after) continue;
     for (const Computer* computer : computers) {
       state.Skip(computer->dn, "its TPM information object " + computer->tpm_object_dn +
                                    " was not found, or the bind account may not read it");
     }
   }
-  return Flush(tpm, state.summary.tpm, state.summary, migration_ != nullptr, write);
+  return Flush(tpm, state.summary.tpm, state.summary, sink_ != nullptr, write);
 }
 
-Status Importer::LinkUsers(State& state) {
-  // The managedBy DNs, looked up in the domain a few at a time.
-  std::map<std::string, std::string> account_of;  // DnKey -> "CORP\alice", or "" for a group
-  std::vector<std::string> wanted;
-  for (const auto& [key, computer] : state.computers) {
-    if (!computer.managed_by.empty()) wanted.push_back(computer.managed_by);
-  }
-  std::sort(wanted.begin(), wanted.end());
-  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
-  const std::string base = state.default_naming_context.empty() ? state.options.search_base
-                                                                : state.default_naming_context;
-  for (size_t first = 0; first < wanted.size(); first += kUsersPerSearch) {
+Result<std::map<std::string, std::string>> Importer::FindAccounts(
+    State& state, const std::string& base, std::vector<std::string> clauses,
+    const std::function<std::string(const ldap::Entry&)>& key_of) {
+  std::sort(clauses.begin(), clauses.end());
+  clauses.erase(std::unique(clauses.begin(), clauses.end()), clauses.end());
+  std::map<std::string, std::string> account_of;
+  for (size_t first = 0; first < clauses.size(); first += kUsersPerSearch) {
     std::string filter = "(|";
-    for (size_t i = first; i < wanted.size() && i < first + kUsersPerSearch; ++i) {
-      filter += "(distinguishedName=" + ldap::EscapeFilterValue(wanted[i]) + ")";
+    for (size_t i = first; i < clauses.size() && i < first + kUsersPerSearch; ++i) {
+      filter += clauses[i];
     }
     filter += ")";
     LOCKBOX_RETURN_IF_ERROR(directory_.Search(
         {.base = base,
          .scope = ldap::Scope::kSubtree,
          .filter = filter,
-         .attributes = {"sAMAccountName", "objectClass"},
+         .attributes = {"sAMAccountName", "objectClass", "objectSid"},
          .secret_attributes = {},
          .page_size = state.options.page_size},
         [&](ldap::Entry entry) {
@@ -382,34 +414,69 @@ Status Importer::LinkUsers(State& state) {
               if (LowerAscii(c) == "computer") is_user = false;
             }
           }
-          account_of[ldap::DnKey(entry.dn)] =
+          account_of[key_of(entry)] =
               is_user && account != nullptr ? state.netbios_domain + "\\" + *account : "";
           return Status::Ok();
         }));
   }
+  return account_of;
+}
+
+Status Importer::LinkUsers(State& state) {
+  // The managedBy DNs and the owner SIDs, looked up in the domain a few at a time.
+  std::vector<std::string> dns;
+  std::vector<std::string> sids;
+  for (const auto& [key, computer] : state.computers) {
+    if (!state.Changed(computer)) continue;
+    if (!computer.managed_by.empty()) {
+      dns.push_back("(distinguishedName=" + ldap::EscapeFilterValue(computer.managed_by) + ")");
+    }
+    if (!computer.owner_sid.empty()) {
+      sids.push_back("(objectSid=" + ldap::EscapeFilterValue(computer.owner_sid) + ")");
+    }
+  }
+  const std::string base = state.default_naming_context.empty() ? state.options.search_base
+                                                                : state.default_naming_context;
+  LOCKBOX_ASSIGN_OR_RETURN(const auto account_of_dn,
+                           FindAccounts(state, base, std::move(dns), [](const ldap::Entry& entry) {
+                             return ldap::DnKey(entry.dn);
+                           }));
+  LOCKBOX_ASSIGN_OR_RETURN(const auto account_of_sid,
+                           FindAccounts(state, base, std::move(sids), [](const ldap::Entry& entry) {
+                             const std::string* sid = entry.First("objectSid");
+                             return sid != nullptr ? *sid : std::string();
+                           }));
 
   Batch<service::MigratedComputerUsers> users;
-  const auto write = [&](const auto& items) {
-    return migration_->WriteComputerUsers(actor_, items);
-  };
+  const auto write = [&](const auto& items) { return sink_->WriteComputerUsers(items); };
   for (const auto& [key, computer] : state.computers) {
-    if (computer.managed_by.empty()) continue;
-    const auto account = account_of.find(ldap::DnKey(computer.managed_by));
-    if (account == account_of.end()) {
-      state.Skip(computer.dn,
-                 "managedBy names " + computer.managed_by + ", which was not found in " + base);
-      continue;
+    if (!state.Changed(computer)) continue;
+    std::vector<std::string> names;
+    if (!computer.managed_by.empty()) {
+      const auto account = account_of_dn.find(ldap::DnKey(computer.managed_by));
+      if (account == account_of_dn.end()) {
+        state.Skip(computer.dn,
+                   "managedBy names " + computer.managed_by + ", which was not found in " + base);
+      } else if (account->second.empty()) {
+        state.Skip(computer.dn, "managedBy names " + computer.managed_by +
+                                    ", which is not a user (only users are linked to computers)");
+      } else {
+        names.push_back(account->second);
+      }
     }
-    if (account->second.empty()) {
-      state.Skip(computer.dn, "managedBy names " + computer.managed_by +
-                                  ", which is not a user (only users are linked to computers)");
-      continue;
+    // An owner that is no user (Domain Admins, when an admin joined the computer) or not in
+    // the domain is the usual case, not a problem to report.
+    if (const auto owner = account_of_sid.find(computer.owner_sid);
+        !computer.owner_sid.empty() && owner != account_of_sid.end() && !owner->second.empty() &&
+        std::find(names.begin(), names.end(), owner->second) == names.end()) {
+      names.push_back(owner->second);
     }
+    if (names.empty()) continue;
     ++state.summary.users.read;
-    users.Add({.computer = ComputerOf(computer), .users = {account->second}}, computer.dn);
+    users.Add({.computer = ComputerOf(computer), .users = std::move(names)}, computer.dn);
     if (users.full()) {
       LOCKBOX_RETURN_IF_ERROR(
-          Flush(users, state.summary.users, state.summary, migration_ != nullptr, write));
+          Flush(users, state.summary.users, state.summary, sink_ != nullptr, write));
     }
   }
 
@@ -436,10 +503,10 @@ Status Importer::LinkUsers(State& state) {
     users.Add({.computer = ComputerOf(*named->second.front()), .users = line.users}, where);
     if (users.full()) {
       LOCKBOX_RETURN_IF_ERROR(
-          Flush(users, state.summary.users, state.summary, migration_ != nullptr, write));
+          Flush(users, state.summary.users, state.summary, sink_ != nullptr, write));
     }
   }
-  return Flush(users, state.summary.users, state.summary, migration_ != nullptr, write);
+  return Flush(users, state.summary.users, state.summary, sink_ != nullptr, write);
 }
 
 }  // namespace lockbox::ad

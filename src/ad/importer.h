@@ -6,25 +6,35 @@
 //   2. their msFVE-RecoveryInformation children, page by page;
 //   3. TPM owner information: msTPM-OwnerInformation on each computer, and the
 //      msTPM-InformationObject a computer links to (msTPM-TpmInformationForComputer);
-//   4. the users of computers: the user each computer's managedBy names, as DOMAIN\name,
-//      and those a CSV file names;
+//   4. the users of computers: the user each computer's managedBy names and the user owning
+//      it (nTSecurityDescriptor's owner: who joined it to the domain), as DOMAIN\name, and
+//      those a CSV file names;
 //
-// and writes each kind through service::MigrationService in batches (idempotent: a rerun
+// and writes each kind to a MigrationSink (migration_sink.h: the store through
+// service::MigrationService, or a server's data-migration API) in batches (idempotent: a rerun
 // changes nothing; a key stored with other content is kept and reported as changed). An
 // object that cannot be imported is listed in the summary with why, and the rest go on.
 //
-//   ad::Importer importer(directory, &migration, actor);
+//   ad::StoreSink sink(migration, actor);
+//   ad::Importer importer(directory, &sink);
 //   LOCKBOX_ASSIGN_OR_RETURN(ad::ImportSummary summary, importer.Run(options, progress));
 //
-// Without a MigrationService (a dry run) everything is read and checked, nothing written.
-// Incremental sync (uSNChanged) would be another caller of the same readers and writes.
+// Without a sink (a dry run) everything is read and checked, nothing written.
+//
+// Incremental sync: each pass returns where it began (ImportSummary::sync_point); given that
+// back as ImportOptions::since, the next pass reads only the recovery and TPM objects, and
+// takes the users and TPM values only of the computers, changed since (uSNChanged). USNs are
+// a domain controller's own count, valid while its invocation ID stays (a DC restored from a
+// backup gets a new one): when it differs, the pass reads everything again.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "ad/migration_sink.h"
 #include "ad/objects.h"
 #include "ad/users_csv.h"
 #include "ldap/connection.h"
@@ -32,6 +42,13 @@
 #include "service/roles.h"
 
 namespace lockbox::ad {
+
+// Where a pass began on a domain controller.
+struct SyncPoint {
+  std::string invocation_id;  // the DC's invocationId (hex of its 16 bytes)
+  int64_t highest_usn = 0;    // its highestCommittedUSN: everything up to it is read
+  bool operator==(const SyncPoint&) const = default;
+};
 
 struct ImportOptions {
   std::string search_base;    // "OU=Workstations,DC=corp,DC=example"
@@ -43,6 +60,8 @@ struct ImportOptions {
   // computer must be among those read.
   std::vector<ComputerUsersLine> users_csv;
   std::string users_csv_name;
+  // Only what changed after this point of an earlier pass (when it is of the same DC).
+  std::optional<SyncPoint> since;
 };
 
 // How the items of one kind went; for a dry run only `read` and `invalid` count.
@@ -63,7 +82,9 @@ struct SkippedObject {
 
 struct ImportSummary {
   bool dry_run = false;
-  size_t computers = 0;         // computers read
+  bool incremental = false;     // only changes since ImportOptions::since were read
+  SyncPoint sync_point;         // where this pass began: `since` for the next
+  size_t computers = 0;         // computers read (changed ones, when incremental)
   size_t recovery_objects = 0;  // msFVE-RecoveryInformation objects read
   OutcomeCounts keys;
   OutcomeCounts tpm;
@@ -75,9 +96,8 @@ using ProgressHandler = std::function<void(const ImportSummary& so_far)>;
 
 class Importer {
  public:
-  // `directory` is bound; `migration` null for a dry run. Both must outlive the importer.
-  Importer(ldap::Connection& directory, service::MigrationService* migration, service::Actor actor)
-      : directory_(directory), migration_(migration), actor_(std::move(actor)) {}
+  // `directory` is bound; `sink` null for a dry run. Both must outlive the importer.
+  Importer(ldap::Connection& directory, MigrationSink* sink) : directory_(directory), sink_(sink) {}
 
   // The whole import. Errors are the directory's or the store's, and kPermissionDenied when
   // recovery objects exist but the bind account cannot read a single recovery password
@@ -86,14 +106,19 @@ class Importer {
 
  private:
   struct State;
+  Result<SyncPoint> ReadSyncPoint();
   Status ReadComputers(State& state);
   Status ReadRecoveryInformation(State& state);
   Status ReadTpmObjects(State& state);
+  // For the accounts the filter `clauses` match ("(objectSid=...)", a few per search): under
+  // key_of(entry), "CORP\alice", or "" for one that is not a user (a group, a computer).
+  Result<std::map<std::string, std::string>> FindAccounts(
+      State& state, const std::string& base, std::vector<std::string> clauses,
+      const std::function<std::string(const ldap::Entry&)>& key_of);
   Status LinkUsers(State& state);
 
   ldap::Connection& directory_;
-  service::MigrationService* migration_;
-  service::Actor actor_;
+  MigrationSink* sink_;
 };
 
 }  // namespace lockbox::ad

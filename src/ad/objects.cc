@@ -1,6 +1,7 @@
 #include "ad/objects.h"
 
 #include <array>
+#include <charconv>
 
 #include "ldap/dn.h"
 #include "util/ascii.h"
@@ -138,6 +139,41 @@ Result<RecoveryObjectName> ParseRecoveryObjectName(std::string_view name) {
   return RecoveryObjectName{.created_at = *created, .recovery_id = *id};
 }
 
+Result<std::string> OwnerSidOf(std::string_view descriptor) {
+  constexpr size_t kHeaderBytes = 20;  // revision, sbz1, control, four 32-bit offsets
+  constexpr uint16_t kSelfRelative = 0x8000;
+  const auto bad = [](const std::string& why) {
+    return Status::InvalidArgument("nTSecurityDescriptor " + why);
+  };
+  const auto byte = [&](size_t i) { return static_cast<uint8_t>(descriptor[i]); };
+  if (descriptor.size() < kHeaderBytes) return bad("is shorter than its header");
+  if (byte(0) != 1) return bad("has revision " + std::to_string(byte(0)) + ", not 1");
+  const auto control = static_cast<uint16_t>(byte(2) | byte(3) << 8);
+  if ((control & kSelfRelative) == 0) return bad("is not in self-relative form");
+  const uint32_t offset = static_cast<uint32_t>(byte(4)) | static_cast<uint32_t>(byte(5)) << 8 |
+                          static_cast<uint32_t>(byte(6)) << 16 |
+                          static_cast<uint32_t>(byte(7)) << 24;
+  if (offset == 0) return std::string();
+  // SID: revision 1, sub-authority count (at most 15), 6 bytes of authority, 4 bytes each.
+  if (offset < kHeaderBytes || offset > descriptor.size() - 8) {
+    return bad("names an owner outside it");
+  }
+  const size_t count = byte(offset + 1);
+  if (byte(offset) != 1 || count > 15) return bad("has an owner SID of an unknown form");
+  const size_t length = 8 + 4 * count;
+  if (length > descriptor.size() - offset) return bad("has an owner SID running past its end");
+  return std::string(descriptor.substr(offset, length));
+}
+
+Result<int64_t> ParseUsn(std::string_view attribute, std::string_view text) {
+  int64_t usn = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), usn);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || usn < 0) {
+    return Status::InvalidArgument(std::string(attribute) + " is not a non-negative integer");
+  }
+  return usn;
+}
+
 Result<Computer> ParseComputer(const ldap::Entry& entry) {
   Computer computer;
   computer.dn = entry.dn;
@@ -156,6 +192,9 @@ Result<Computer> ParseComputer(const ldap::Entry& entry) {
   LOCKBOX_RETURN_IF_ERROR(CheckName("the computer's name (sAMAccountName)", computer.name));
   computer.domain = ldap::DnsDomainOf(entry.dn);
   if (const std::string* manager = entry.First("managedBy")) computer.managed_by = *manager;
+  if (const std::string* descriptor = entry.First("nTSecurityDescriptor")) {
+    LOCKBOX_ASSIGN_OR_RETURN(computer.owner_sid, OwnerSidOf(*descriptor));
+  }
   if (const std::string* tpm = entry.First("msTPM-TpmInformationForComputer")) {
     computer.tpm_object_dn = *tpm;
   }
@@ -167,6 +206,9 @@ Result<Computer> ParseComputer(const ldap::Entry& entry) {
     computer.tpm_owner_information = owner->Clone();
   }
   LOCKBOX_ASSIGN_OR_RETURN(computer.changed_at, OptionalTime(entry, "whenChanged"));
+  if (const std::string* usn = entry.First("uSNChanged")) {
+    LOCKBOX_ASSIGN_OR_RETURN(computer.usn_changed, ParseUsn("uSNChanged", *usn));
+  }
   return computer;
 }
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,10 +28,15 @@ namespace lockbox::ad {
 using Time = std::chrono::sys_seconds;
 
 // --- Computers (objectClass=computer).
-inline const std::vector<std::string> kComputerAttributes = {
-    "cn",         "sAMAccountName",         "objectGUID",
-    "managedBy",  "msTPM-OwnerInformation", "msTPM-TpmInformationForComputer",
-    "whenChanged"};
+inline const std::vector<std::string> kComputerAttributes = {"cn",
+                                                             "sAMAccountName",
+                                                             "objectGUID",
+                                                             "managedBy",
+                                                             "nTSecurityDescriptor",
+                                                             "msTPM-OwnerInformation",
+                                                             "msTPM-TpmInformationForComputer",
+                                                             "whenChanged",
+                                                             "uSNChanged"};
 inline const std::vector<std::string> kComputerSecrets = {"msTPM-OwnerInformation"};
 
 struct Computer {
@@ -41,7 +47,12 @@ struct Computer {
   std::string managed_by;  // a DN, or ""
   std::optional<crypto::SecretBytes> tpm_owner_information;  // Windows Server 2008 R2 style
   std::string tpm_object_dn;                                 // Windows Server 2012+, or ""
-  Time changed_at{};                                         // whenChanged
+  // The SID (its bytes) of the object's owner, from nTSecurityDescriptor read with only the
+  // owner asked for; "" when not read. The account that joined the computer to the domain,
+  // unless a domain admin did (then Domain Admins).
+  std::string owner_sid;
+  Time changed_at{};        // whenChanged
+  int64_t usn_changed = 0;  // uSNChanged: the domain controller's count at the last change
 };
 Result<Computer> ParseComputer(const ldap::Entry& entry);
 
@@ -86,6 +97,14 @@ struct RecoveryObjectName {
 Result<RecoveryObjectName> ParseRecoveryObjectName(std::string_view name);
 // 16 bytes of msFVE-RecoveryGuid, msFVE-VolumeGuid or objectGUID.
 Result<Guid> ParseBinaryGuid(std::string_view attribute, std::string_view bytes);
+// The owner SID, as its bytes, of a self-relative SECURITY_DESCRIPTOR (nTSecurityDescriptor:
+// [MS-DTYP] 2.4.6; the owner SID at OffsetOwner, 2.4.2.2); "" when it names no owner.
+// kInvalidArgument when an offset or a length lies outside it.
+Result<std::string> OwnerSidOf(std::string_view security_descriptor);
+
+// An update sequence number (uSNChanged, highestCommittedUSN): a decimal integer >= 0.
+Result<int64_t> ParseUsn(std::string_view attribute, std::string_view text);
+
 // An LDAP GeneralizedTime as AD writes it: "20261201112844.0Z" (a fraction and a +HHMM
 // offset are accepted too).
 Result<Time> ParseGeneralizedTime(std::string_view text);

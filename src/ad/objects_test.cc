@@ -127,6 +127,43 @@ TEST(ComputerTest, ReadsNameDomainIdAndTpm) {
   EXPECT_EQ(ParseComputer(entry).status().message(), "objectGUID is missing");
 }
 
+// What Samba returned for a computer carol (RID 1103) created, with only the owner asked for.
+const std::string kOwnedDescriptor(
+    "\x01\x00\x00\x80\x14\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    "\x01\x05\x00\x00\x00\x00\x00\x05\x15\x00\x00\x00\xa8\x48\xe3\xcb\xc3\x90\x5c\xf5"
+    "\x23\x68\xb9\x7f\x4f\x04\x00\x00",
+    48);
+
+TEST(OwnerSidTest, IsTheSidAtTheOwnerOffset) {
+  auto sid = OwnerSidOf(kOwnedDescriptor);
+  ASSERT_TRUE(sid.ok()) << sid.status().message();
+  EXPECT_EQ(*sid, kOwnedDescriptor.substr(20));
+  std::string no_owner = kOwnedDescriptor.substr(0, 20);
+  no_owner[4] = 0;
+  EXPECT_EQ(OwnerSidOf(no_owner).value(), "");
+}
+
+TEST(OwnerSidTest, RefusesOffsetsAndLengthsOutsideTheDescriptor) {
+  EXPECT_FALSE(OwnerSidOf(kOwnedDescriptor.substr(0, 19)).ok());  // no whole header
+  EXPECT_FALSE(OwnerSidOf(kOwnedDescriptor.substr(0, 47)).ok());  // the SID cut short
+  std::string far = kOwnedDescriptor;
+  far[4] = '\x2c';  // 44: the SID's 8-byte start would end past 48
+  EXPECT_FALSE(OwnerSidOf(far).ok());
+  std::string many = kOwnedDescriptor;
+  many[21] = 16;  // more sub-authorities than a SID has
+  EXPECT_FALSE(OwnerSidOf(many).ok());
+  std::string absolute = kOwnedDescriptor;
+  absolute[3] = 0;  // not self-relative: the offsets would be pointers
+  EXPECT_FALSE(OwnerSidOf(absolute).ok());
+}
+
+TEST(UsnTest, IsANonNegativeDecimal) {
+  EXPECT_EQ(ParseUsn("uSNChanged", "4002").value(), 4002);
+  EXPECT_FALSE(ParseUsn("uSNChanged", "").ok());
+  EXPECT_FALSE(ParseUsn("uSNChanged", "-1").ok());
+  EXPECT_FALSE(ParseUsn("uSNChanged", "12a").ok());
+}
+
 TEST(TpmInformationTest, NeedsTheValueAndItsTime) {
   ldap::Entry entry;
   entry.dn = "CN=tpm,CN=TPM Devices,DC=corp,DC=example";

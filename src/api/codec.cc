@@ -240,7 +240,8 @@ nlohmann::json EncodeUser(const store::User& u) {
           {"locked_until", EncodeTime(u.locked_until)},
           {"last_login", EncodeTime(u.last_login)},
           {"created_at", FormatUtc(u.created_at)},
-          {"password_changed_at", EncodeTime(u.password_changed_at)}};
+          {"password_changed_at", EncodeTime(u.password_changed_at)},
+          {"directory", u.directory}};
 }
 
 nlohmann::json EncodeApiToken(const store::ApiToken& t) {

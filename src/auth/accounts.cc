@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "auth/credential_checks.h"
+#include "auth/directory_sign_in.h"
 #include "auth/password_hash.h"
 #include "crypto/random.h"
 #include "service/admin_audit.h"
@@ -43,6 +44,24 @@ Status CheckAccountRole(service::Role role) {
 }
 
 std::string RoleName(service::Role role) { return std::string(service::NameOf(role)); }
+
+// A new account as stored: no password, never signed in, created `now`.
+store::User NewRecord(std::string name, std::string display_name, std::string role,
+                      store::Time now) {
+  return {.name = std::move(name),
+          .display_name = std::move(display_name),
+          .role = std::move(role),
+          .service_account = false,
+          .password_hash = "",
+          .must_change_password = false,
+          .disabled = false,
+          .failed_logins = 0,
+          .locked_until = std::nullopt,
+          .last_login = std::nullopt,
+          .created_at = now,
+          .password_changed_at = std::nullopt,
+          .directory = ""};
+}
 
 // Who `lockbox init` is in the audit log.
 service::Actor InitActor() {
@@ -153,18 +172,9 @@ Result<store::User> Accounts::Insert(const service::Actor& actor, const NewUser&
   LOCKBOX_RETURN_IF_ERROR(internal::CheckText("the display name", user.display_name));
   LOCKBOX_RETURN_IF_ERROR(CheckAccountRole(user.role));
   const store::Time now = options_.now();
-  store::User record{.name = name,
-                     .display_name = user.display_name,
-                     .role = RoleName(user.role),
-                     .service_account = password == nullptr,
-                     .password_hash = "",
-                     .must_change_password = password != nullptr,
-                     .disabled = false,
-                     .failed_logins = 0,
-                     .locked_until = std::nullopt,
-                     .last_login = std::nullopt,
-                     .created_at = now,
-                     .password_changed_at = std::nullopt};
+  store::User record = NewRecord(name, user.display_name, RoleName(user.role), now);
+  record.service_account = password == nullptr;
+  record.must_change_password = password != nullptr;
   if (password != nullptr) {
     LOCKBOX_RETURN_IF_ERROR(CheckNewPassword(name, *password));
     LOCKBOX_ASSIGN_OR_RETURN(record.password_hash, HashPassword(*password, options_.password_hash));
@@ -192,8 +202,23 @@ Status Accounts::Update(const service::Actor& admin, std::string_view name, std:
       {.what = std::string(what), .details = details, .end_user = user.name, .computer = ""});
 }
 
+Status Accounts::RequireLocalAccount(std::string_view name, std::string_view what) {
+  // Other problems (a malformed name, no such user) are the caller's own checks to report.
+  const auto normalized = NormalizeUserName(name);
+  if (!normalized.ok()) return Status::Ok();
+  auto user = store_.GetUser(*normalized);
+  if (!user.ok() && user.status().code() != ErrorCode::kNotFound) return user.status();
+  if (!user.ok() || user->directory.empty()) return Status::Ok();
+  return Status::InvalidArgument(user->name + " is an account of Active Directory domain " +
+                                 user->directory + ": " + std::string(what));
+}
+
 Status Accounts::SetRole(const service::Actor& admin, std::string_view name, service::Role role) {
   LOCKBOX_RETURN_IF_ERROR(CheckAccountRole(role));
+  LOCKBOX_RETURN_IF_ERROR(RequireLocalAccount(
+      name,
+      "its role comes from its AD groups at each sign-in; change its groups or the "
+      "[active_directory] groups of the config"));
   // Sessions read the role at every request, so the change applies at once; API tokens whose
   // role now exceeds their owner's stop working (api_tokens.cc).
   return Update(admin, name, "user role changed", [&](store::User& user) {
@@ -231,6 +256,8 @@ Status Accounts::ResetPassword(const service::Actor& admin, std::string_view nam
                                const crypto::SecretBytes& new_password) {
   LOCKBOX_ASSIGN_OR_RETURN(const std::string normalized, NormalizeUserName(name));
   LOCKBOX_RETURN_IF_ERROR(service::RequireAdmin(admin, "reset passwords"));
+  LOCKBOX_RETURN_IF_ERROR(
+      RequireLocalAccount(normalized, "reset its password in Active Directory"));
   LOCKBOX_RETURN_IF_ERROR(CheckNewPassword(normalized, new_password));
   LOCKBOX_ASSIGN_OR_RETURN(std::string hash, HashPassword(new_password, options_.password_hash));
   const store::Time now = options_.now();
@@ -263,7 +290,7 @@ Result<LoginResult> Accounts::Login(std::string_view name, const crypto::SecretB
   LOCKBOX_ASSIGN_OR_RETURN(store::User user, CheckPassword(name, password, address));
   const store::Time now = options_.now();
   LOCKBOX_RETURN_IF_ERROR(store_.RecordLogin(user.name, now));
-  if (NeedsRehash(user.password_hash, options_.password_hash)) {
+  if (user.directory.empty() && NeedsRehash(user.password_hash, options_.password_hash)) {
     // The settings changed since this hash was made: store one with the current settings.
     LOCKBOX_ASSIGN_OR_RETURN(user.password_hash, HashPassword(password, options_.password_hash));
     LOCKBOX_ASSIGN_OR_RETURN(store::User stored, store_.GetUser(user.name));
@@ -275,6 +302,10 @@ Result<LoginResult> Accounts::Login(std::string_view name, const crypto::SecretB
 
 Status Accounts::ChangePassword(std::string_view name, const crypto::SecretBytes& current_password,
                                 const crypto::SecretBytes& new_password, std::string_view address) {
+  LOCKBOX_RETURN_IF_ERROR(RequireLocalAccount(
+      name,
+      "change its password in Active Directory (on Windows: Ctrl+Alt+Del, Change a "
+      "password)"));
   LOCKBOX_ASSIGN_OR_RETURN(store::User user, CheckPassword(name, current_password, address));
   LOCKBOX_RETURN_IF_ERROR(CheckNewPassword(user.name, new_password));
   if (crypto::ConstantTimeEqual(current_password.span(), new_password.span())) {
@@ -307,8 +338,14 @@ Result<store::User> Accounts::CheckPassword(std::string_view name,
   const Status failed = Status::Unauthenticated(std::string(kLoginFailed));
   auto user = typed.empty() ? Result<store::User>(Status::NotFound("")) : store_.GetUser(typed);
   if (!user.ok() && user.status().code() != ErrorCode::kNotFound) return user.status();
-  const bool usable = user.ok() && !user->service_account && !user->disabled &&
-                      !(user->locked_until && *user->locked_until > now);
+  // A local account owns its name (the break-glass admin signs in when the domain controller
+  // is down, and no AD account can take it over): the directory is asked only about names no
+  // local account has.
+  if (options_.directory && !typed.empty() && !(user.ok() && user->directory.empty())) {
+    return CheckDirectoryPassword(typed, password, address);
+  }
+  const bool usable = user.ok() && user->directory.empty() && !user->service_account &&
+                      !user->disabled && !(user->locked_until && *user->locked_until > now);
   // Every refusal costs one argon2id verification, so its timing does not tell an unknown,
   // disabled or locked account from a wrong password.
   if (!usable) {
@@ -329,6 +366,59 @@ Result<store::User> Accounts::CheckPassword(std::string_view name,
          .computer = ""}));
   }
   return failed;
+}
+
+Result<store::User> Accounts::CheckDirectoryPassword(std::string_view typed,
+                                                     const crypto::SecretBytes& password,
+                                                     std::string_view address) {
+  const DirectoryOptions& directory = *options_.directory;
+  const Status failed = Status::Unauthenticated(std::string(kLoginFailed));
+  auto identity = internal::SignInWithDirectory(directory, typed, password);
+  // A refusal says what every refusal says; an unreachable or untrusted domain controller is
+  // the administrator's to fix, and the message says so.
+  if (identity.status().code() == ErrorCode::kUnauthenticated) return failed;
+  if (!identity.ok()) {
+    return Status::IoError(
+        "sign-in with Active Directory failed: " + identity.status().message() +
+        "; try again later, or ask an administrator to check [active_directory]");
+  }
+  const store::Time now = options_.now();
+  const std::string role = RoleName(identity->role);
+  auto stored = store_.GetUser(identity->name);
+  if (!stored.ok() && stored.status().code() != ErrorCode::kNotFound) return stored.status();
+  if (!stored.ok()) {
+    store::User record = NewRecord(identity->name, identity->display_name, role, now);
+    record.directory = directory.domain;
+    LOCKBOX_RETURN_IF_ERROR(store_.CreateUser(record));
+    LOCKBOX_RETURN_IF_ERROR(
+        internal::AuditChange(log_, ActorOf(record, address), now,
+                              {.what = "directory user added",
+                               .details = record.name + " of " + record.directory + ", role " +
+                                          role + " from its Active Directory groups",
+                               .end_user = record.name,
+                               .computer = ""}));
+    return record;
+  }
+  // "alice" typed, and "corp\alice" is a local account: the local one owns the name.
+  if (stored->directory.empty() || stored->disabled) return failed;
+  if (stored->role != role || stored->display_name != identity->display_name ||
+      stored->directory != directory.domain) {
+    const std::string details = stored->name + ": role " + stored->role + " -> " + role +
+                                " from its Active Directory groups";
+    const bool role_changed = stored->role != role;
+    stored->role = role;
+    stored->display_name = identity->display_name;
+    stored->directory = directory.domain;
+    LOCKBOX_RETURN_IF_ERROR(store_.UpdateUser(*stored));
+    if (role_changed) {
+      LOCKBOX_RETURN_IF_ERROR(internal::AuditChange(log_, ActorOf(*stored, address), now,
+                                                    {.what = "user role changed",
+                                                     .details = details,
+                                                     .end_user = stored->name,
+                                                     .computer = ""}));
+    }
+  }
+  return std::move(stored).value();
 }
 
 Status Accounts::CheckNewPassword(std::string_view name,

@@ -5,7 +5,10 @@
 //   // login.actor goes to the service; login.must_change_password limits the session.
 //
 // A person signs in with a password (argon2id, password_hash.h); a service account has no
-// password and acts only through API tokens (api_tokens.h). Every administrative change is
+// password and acts only through API tokens (api_tokens.h). When AuthOptions::directory is
+// set, names no local account has are signed in by Active Directory instead
+// (docs/ad-sign-in.md): such an account is kept in the store without a password, its role
+// brought up to date from its AD groups at each sign-in. Every administrative change is
 // done by an admin Actor and written to the audit log. Sign-in failures say the same thing
 // whether the user exists, the password is wrong, or the account is locked or disabled, and
 // take the same time (an unknown user is checked against a dummy hash).
@@ -103,6 +106,15 @@ class Accounts {
   // failure (failures counted, lockout audited).
   Result<store::User> CheckPassword(std::string_view name, const crypto::SecretBytes& password,
                                     std::string_view address);
+  // CheckPassword for a name no local account has, when sign-in with Active Directory is
+  // configured: the directory checks the password and gives the role, and the account is
+  // added to the store (or its role brought up to date) for sessions and tokens to find.
+  Result<store::User> CheckDirectoryPassword(std::string_view typed,
+                                             const crypto::SecretBytes& password,
+                                             std::string_view address);
+  // Ok for a local account (or no account); kInvalidArgument saying `what` to do instead for
+  // an Active Directory account.
+  Status RequireLocalAccount(std::string_view name, std::string_view what);
   // kInvalidArgument when `password` breaks the policy.
   Status CheckNewPassword(std::string_view name, const crypto::SecretBytes& password) const;
   Result<store::User> Insert(const service::Actor& actor, const NewUser& user,

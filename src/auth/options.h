@@ -6,8 +6,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "config/config.h"
+#include "service/roles.h"
 #include "store/records.h"
 
 namespace lockbox::auth {
@@ -21,6 +25,22 @@ struct PasswordHashParams {
   uint32_t time_cost = 3;       // passes over memory
   uint32_t memory_kib = 19456;  // 19 MiB
   uint32_t parallelism = 1;     // lanes (threads)
+};
+
+// Sign-in with Active Directory accounts (docs/ad-sign-in.md): a person binds to `url` as
+// themself; their role is the highest of `group_roles` whose group they are in (directly or
+// through nested groups), else self-service when `self_service`, else they are refused.
+struct DirectoryOptions {
+  std::string url;      // ldaps://HOST or ldap://HOST (StartTLS); never without TLS
+  std::string ca_file;  // empty: the system's CAs
+  std::string domain;   // DNS domain, lower case: "corp.example"
+  int timeout_ms = 10'000;
+  bool self_service = true;
+  struct GroupRole {
+    std::string group_dn;
+    service::Role role;
+  };
+  std::vector<GroupRole> group_roles;  // the most privileged first: the first match wins
 };
 
 struct AuthOptions {
@@ -49,6 +69,9 @@ struct AuthOptions {
   // The longest an API token or an enrollment token may live.
   std::chrono::seconds max_api_token_lifetime{std::chrono::days(366)};
   std::chrono::seconds max_enrollment_token_lifetime{std::chrono::days(90)};
+
+  // Not set: local accounts only.
+  std::optional<DirectoryOptions> directory;
 
   // The current time; tests set a fixed clock.
   std::function<store::Time()> now = [] {

@@ -39,5 +39,34 @@ TEST(OptionsFromConfigTest, ConfiguredValuesAreTaken) {
   EXPECT_EQ(options.password_hash.parallelism, 1u);
 }
 
+TEST(OptionsFromConfigTest, ActiveDirectoryGroupsAreMappedMostPrivilegedFirst) {
+  EXPECT_FALSE(OptionsFromConfig(config::ServerConfig{}).directory);
+  config::ServerConfig config;
+  config.data_dir = "/srv/lb";
+  config.active_directory = config::ActiveDirectoryConfig{
+      .url = "ldaps://dc1.corp.example",
+      .ca_file = "ad-ca.pem",
+      .domain = "Corp.Example",
+      .timeout_seconds = 3,
+      .self_service = false,
+      .admin_groups = std::nullopt,
+      .advanced_helpdesk_groups = std::nullopt,
+      .helpdesk_groups = std::vector<std::string>{"CN=Tier 1,DC=corp,DC=example"},
+      .report_reader_groups = std::vector<std::string>{"CN=Auditors,DC=corp,DC=example"}};
+  config.active_directory->admin_groups = {"CN=Lockbox Admins,DC=corp,DC=example"};
+  const AuthOptions options = OptionsFromConfig(config);
+  ASSERT_TRUE(options.directory);
+  EXPECT_EQ(options.directory->url, "ldaps://dc1.corp.example");
+  EXPECT_EQ(options.directory->ca_file, "/srv/lb/ad-ca.pem");
+  EXPECT_EQ(options.directory->domain, "corp.example");
+  EXPECT_EQ(options.directory->timeout_ms, 3000);
+  EXPECT_FALSE(options.directory->self_service);
+  ASSERT_EQ(options.directory->group_roles.size(), 3u);
+  EXPECT_EQ(options.directory->group_roles[0].role, service::Role::kAdmin);
+  EXPECT_EQ(options.directory->group_roles[1].group_dn, "CN=Tier 1,DC=corp,DC=example");
+  EXPECT_EQ(options.directory->group_roles[1].role, service::Role::kHelpdesk);
+  EXPECT_EQ(options.directory->group_roles[2].role, service::Role::kReportReader);
+}
+
 }  // namespace
 }  // namespace lockbox::auth

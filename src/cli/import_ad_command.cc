@@ -5,12 +5,17 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "ad/importer.h"
+#include "ad/migration_sink.h"
 #include "audit/audit_log.h"
 #include "cli/commands.h"
 #include "cli/data_dir.h"
@@ -42,7 +47,56 @@ struct ImportAdOptions {
   bool no_key_packages = false;
   bool dry_run = false;
   bool json = false;
+  std::string to;              // a server's URL, to write through its data-migration API
+  std::string token_file;      // its API token
+  std::string server_ca_file;  // the CA of its certificate
+  std::string state_file;      // where the last pass began, for the next (incremental sync)
+  bool watch = false;
+  int interval_seconds = 300;
 };
+
+// The state file: where the last pass on `url` and `search_base` began. A missing file, or
+// one of another DC URL or search base, gives a full pass.
+Result<std::optional<ad::SyncPoint>> ReadSyncState(const ImportAdOptions& options) {
+  std::ifstream in(options.state_file, std::ios::binary);
+  if (!in) return std::optional<ad::SyncPoint>();
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const nlohmann::json state = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!state.is_object() || !state.value("invocation_id", nlohmann::json()).is_string() ||
+      !state.value("highest_usn", nlohmann::json()).is_number_integer()) {
+    return Status::InvalidArgument("the state file " + options.state_file +
+                                   " is not one `lockbox import ad` wrote: remove it for a full "
+                                   "pass, or name another with --state-file");
+  }
+  if (state.value("url", "") != options.url ||
+      state.value("search_base", "") != options.import.search_base) {
+    return std::optional<ad::SyncPoint>();
+  }
+  return std::optional<ad::SyncPoint>(
+      ad::SyncPoint{.invocation_id = state["invocation_id"].get<std::string>(),
+                    .highest_usn = state["highest_usn"].get<int64_t>()});
+}
+
+// Replaces the state file whole (a new file renamed over it), so a crash leaves the old one.
+Status WriteSyncState(const ImportAdOptions& options, const ad::SyncPoint& point) {
+  const nlohmann::json state = {{"url", options.url},
+                                {"search_base", options.import.search_base},
+                                {"invocation_id", point.invocation_id},
+                                {"highest_usn", point.highest_usn}};
+  const std::string temporary = options.state_file + ".new";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << state.dump(2) << "\n";
+    if (!out.flush()) return Status::IoError("cannot write the state file " + temporary);
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, options.state_file, ec);
+  if (ec) {
+    return Status::IoError("cannot replace the state file " + options.state_file + ": " +
+                           ec.message());
+  }
+  return Status::Ok();
+}
 
 Result<crypto::SecretBytes> ReadBindPassword(const ImportAdOptions& options) {
   if (options.password_file.empty()) {
@@ -113,16 +167,19 @@ void PrintSummary(const ad::ImportSummary& s, bool json) {
       skipped.push_back({{"dn", o.dn}, {"reason", o.reason}});
     }
     const nlohmann::json out = {{"dry_run", s.dry_run},
+                                {"incremental", s.incremental},
+                                {"highest_usn", s.sync_point.highest_usn},
                                 {"computers", s.computers},
                                 {"recovery_objects", s.recovery_objects},
                                 {"keys", CountsJson(s.keys, s.dry_run)},
                                 {"tpm", CountsJson(s.tpm, s.dry_run)},
                                 {"users", CountsJson(s.users, s.dry_run)},
                                 {"skipped", skipped}};
-    std::cout << out.dump(2) << "\n";
+    std::cout << out.dump(2) << std::endl;  // flushed: under --watch, one per pass
     return;
   }
   std::cout << (s.dry_run ? "Dry run, nothing written.\n" : "")
+            << (s.incremental ? "Changes only (incremental sync).\n" : "")
             << "Computers:        " << s.computers << "\n"
             << "Recovery keys:    " << CountsText(s.keys, s.dry_run) << " (of "
             << s.recovery_objects << " recovery objects)\n"
@@ -131,11 +188,26 @@ void PrintSummary(const ad::ImportSummary& s, bool json) {
             << "Skipped:          " << s.skipped.size() << "\n";
   for (const ad::SkippedObject& o : s.skipped)
     std::cout << "  " << o.dn << ": " << o.reason << "\n";
+  std::cout.flush();
 }
 
+Status ImportPass(ImportAdOptions& options, ad::MigrationSink* sink,
+                  const crypto::SecretBytes& password);
+
 Status ImportAd(ImportAdOptions& options) {
-  if (options.data_dir.empty() && !options.dry_run) {
-    return Status::InvalidArgument("give --data-dir DIR to import into, or --dry-run");
+  if (!options.to.empty() && !options.data_dir.empty()) {
+    return Status::InvalidArgument(
+        "give --data-dir DIR (the store) or --to https://SERVER (its API), not both");
+  }
+  if (options.data_dir.empty() && options.to.empty() && !options.dry_run) {
+    return Status::InvalidArgument(
+        "give --data-dir DIR to import into, --to https://SERVER with --token-file, or "
+        "--dry-run");
+  }
+  if (!options.to.empty() && options.token_file.empty()) {
+    return Status::InvalidArgument(
+        "--to needs --token-file FILE: an API token of role data-migration (lockbox api-token "
+        "create)");
   }
   if (!options.after.empty()) {
     LOCKBOX_ASSIGN_OR_RETURN(options.import.after, ParseAfter(options.after));
@@ -149,18 +221,56 @@ Status ImportAd(ImportAdOptions& options) {
     options.import.users_csv_name = options.users_csv;
   }
 
-  // The store first: a wrong data dir should not cost a bind.
+  // Where to write, first: a wrong data dir or token file should not cost a bind.
   std::optional<DataDir> dir;
-  if (!options.dry_run) {
+  std::unique_ptr<audit::AuditLog> audit;
+  std::unique_ptr<service::ServiceOptions> service_options;
+  std::unique_ptr<service::MigrationService> migration;
+  std::unique_ptr<ad::MigrationSink> sink;
+  if (!options.dry_run && !options.to.empty()) {
+    LOCKBOX_ASSIGN_OR_RETURN(crypto::SecretBytes token,
+                             ReadSecretFile(options.token_file, kMaxPasswordFileBytes));
+    LOCKBOX_ASSIGN_OR_RETURN(sink,
+                             ad::ApiSink::Create(options.to, options.server_ca_file,
+                                                 crypto::SecretBytes(FirstLine(token.span()))));
+  } else if (!options.dry_run) {
     LOCKBOX_ASSIGN_OR_RETURN(dir, OpenDataDir(options.data_dir));
+    audit = std::make_unique<audit::AuditLog>(*dir->store);
+    LOCKBOX_ASSIGN_OR_RETURN(service::ServiceOptions from_config,
+                             service::OptionsFromConfig(dir->config));
+    service_options = std::make_unique<service::ServiceOptions>(std::move(from_config));
+    migration = std::make_unique<service::MigrationService>(*dir->store, *audit, *service_options);
+    service::Actor actor = LocalAdministrator();
+    actor.name = "lockbox import ad from " + options.url;
+    sink = std::make_unique<ad::StoreSink>(*migration, std::move(actor));
   }
   if (options.gssapi != options.bind_name.empty()) {
     return Status::InvalidArgument(
         "give --bind-dn NAME (a simple bind with a password) or --gssapi (Kerberos), one of them");
   }
+  if (options.watch && options.state_file.empty()) {
+    return Status::InvalidArgument("--watch needs --state-file FILE: where each pass began");
+  }
   crypto::SecretBytes password;
   if (!options.gssapi) {
     LOCKBOX_ASSIGN_OR_RETURN(password, ReadBindPassword(options));
+  }
+  if (!options.watch) return ImportPass(options, sink.get(), password);
+  // Each pass connects anew, so a domain controller restarted between passes is no error;
+  // a failed pass is reported and the next one tried after the interval.
+  for (;;) {
+    const Status pass = ImportPass(options, sink.get(), password);
+    if (!pass.ok()) std::cerr << "lockbox import ad: this pass failed: " << pass.message() << "\n";
+    std::this_thread::sleep_for(std::chrono::seconds(options.interval_seconds));
+  }
+}
+
+// One pass: connects, binds, imports (incrementally when the state file allows), and records
+// where the pass began in the state file.
+Status ImportPass(ImportAdOptions& options, ad::MigrationSink* sink,
+                  const crypto::SecretBytes& password) {
+  if (!options.state_file.empty()) {
+    LOCKBOX_ASSIGN_OR_RETURN(options.import.since, ReadSyncState(options));
   }
   LOCKBOX_ASSIGN_OR_RETURN(auto directory,
                            ldap::Connection::Open({.url = options.url,
@@ -170,19 +280,7 @@ Status ImportAd(ImportAdOptions& options) {
   LOCKBOX_RETURN_IF_ERROR(options.gssapi ? directory->GssapiBind()
                                          : directory->SimpleBind(options.bind_name, password));
 
-  std::unique_ptr<audit::AuditLog> audit;
-  std::unique_ptr<service::ServiceOptions> service_options;
-  std::unique_ptr<service::MigrationService> migration;
-  if (dir) {
-    audit = std::make_unique<audit::AuditLog>(*dir->store);
-    LOCKBOX_ASSIGN_OR_RETURN(service::ServiceOptions from_config,
-                             service::OptionsFromConfig(dir->config));
-    service_options = std::make_unique<service::ServiceOptions>(std::move(from_config));
-    migration = std::make_unique<service::MigrationService>(*dir->store, *audit, *service_options);
-  }
-  service::Actor actor = LocalAdministrator();
-  actor.name = "lockbox import ad from " + options.url;
-  ad::Importer importer(*directory, migration.get(), actor);
+  ad::Importer importer(*directory, sink);
   ad::ImportSummary summary;
   {
     ImportProgress progress;
@@ -191,7 +289,8 @@ Status ImportAd(ImportAdOptions& options) {
                               [&](const ad::ImportSummary& so_far) { progress.Update(so_far); }));
   }
   PrintSummary(summary, options.json);
-  return Status::Ok();
+  if (options.state_file.empty() || summary.dry_run) return Status::Ok();
+  return WriteSyncState(options, summary.sync_point);
 }
 
 }  // namespace
@@ -239,8 +338,25 @@ void AddImportCommands(CLI::App& app, int* exit_code) {
       ->default_val(30)
       ->check(CLI::Range(1, 3600));
   ad->add_option("--data-dir", options->data_dir, "The server's data dir to import into");
+  ad->add_option("--to", options->to,
+                 "Write through this server's data-migration API (https://HOST[:PORT]) instead "
+                 "of into a data dir");
+  ad->add_option("--token-file", options->token_file,
+                 "With --to: a file whose first line is an API token of role data-migration");
+  ad->add_option("--server-ca-file", options->server_ca_file,
+                 "With --to: PEM file of the CA (or the certificate) the server's certificate "
+                 "chains to");
   ad->add_flag("--dry-run", options->dry_run, "Read and check everything, write nothing");
   ad->add_flag("--json", options->json, "Print the summary as JSON");
+  ad->add_option("--state-file", options->state_file,
+                 "Incremental sync: read only what changed in AD since the pass this file "
+                 "records (uSNChanged), and record this pass in it");
+  ad->add_flag("--watch", options->watch,
+               "Keep running: a pass every --interval-seconds, each reading only the changes "
+               "(needs --state-file)");
+  ad->add_option("--interval-seconds", options->interval_seconds, "Between --watch passes")
+      ->default_val(300)
+      ->check(CLI::Range(1, 86400));
   ad->callback([options, exit_code] {
     const Status status = ImportAd(*options);
     *exit_code = status.ok() ? kExitOk : ReportError(status, options->json);

@@ -135,11 +135,41 @@ Status ReadAuth(const std::string& file, const toml::table& table, AuthConfig* a
   return r.Integer<uint32_t>("argon2_memory_kib", 1024, 4 * 1024 * 1024, &auth->argon2_memory_kib);
 }
 
+Status ReadActiveDirectory(const std::string& file, const toml::table& table,
+                           ActiveDirectoryConfig* ad) {
+  TableReader r(file, table, "active_directory.");
+  LOCKBOX_RETURN_IF_ERROR(r.RejectUnknownKeys(
+      {"url", "ca_file", "domain", "timeout_seconds", "self_service", "admin_groups",
+       "advanced_helpdesk_groups", "helpdesk_groups", "report_reader_groups"}));
+  LOCKBOX_RETURN_IF_ERROR(r.String("url", &ad->url));
+  if (!ad->url.starts_with("ldaps://") && !ad->url.starts_with("ldap://")) {
+    return r.Error("url",
+                   "must be set to ldaps://HOST or ldap://HOST (StartTLS) of a domain "
+                   "controller (got \"" +
+                       ad->url + "\")");
+  }
+  LOCKBOX_RETURN_IF_ERROR(r.String("ca_file", &ad->ca_file));
+  LOCKBOX_RETURN_IF_ERROR(r.String("domain", &ad->domain));
+  if (ad->domain.empty() || ad->domain.find('.') == std::string::npos) {
+    return r.Error("domain", "must be set to the DNS name of the domain, such as corp.example");
+  }
+  LOCKBOX_RETURN_IF_ERROR(r.Integer<uint32_t>("timeout_seconds", 1, 300, &ad->timeout_seconds));
+  LOCKBOX_RETURN_IF_ERROR(r.Bool("self_service", &ad->self_service));
+  constexpr size_t kMaxGroups = 64;
+  constexpr size_t kMaxDnBytes = 1024;
+  LOCKBOX_RETURN_IF_ERROR(r.StringList("admin_groups", kMaxGroups, kMaxDnBytes, &ad->admin_groups));
+  LOCKBOX_RETURN_IF_ERROR(r.StringList("advanced_helpdesk_groups", kMaxGroups, kMaxDnBytes,
+                                       &ad->advanced_helpdesk_groups));
+  LOCKBOX_RETURN_IF_ERROR(
+      r.StringList("helpdesk_groups", kMaxGroups, kMaxDnBytes, &ad->helpdesk_groups));
+  return r.StringList("report_reader_groups", kMaxGroups, kMaxDnBytes, &ad->report_reader_groups);
+}
+
 Status ReadConfig(const std::string& file, const toml::table& root, ServerConfig* config) {
   TableReader r(file, root, "");
-  LOCKBOX_RETURN_IF_ERROR(
-      r.RejectUnknownKeys({"listen", "data_dir", "store", "master_key_file", "log_level", "tls",
-                           "limits", "recovery", "self_service", "compliance", "reports", "auth"}));
+  LOCKBOX_RETURN_IF_ERROR(r.RejectUnknownKeys(
+      {"listen", "data_dir", "store", "master_key_file", "log_level", "tls", "limits", "recovery",
+       "self_service", "compliance", "reports", "auth", "active_directory"}));
 
   std::string listen;
   LOCKBOX_RETURN_IF_ERROR(r.String("listen", &listen));
@@ -196,6 +226,10 @@ Status ReadConfig(const std::string& file, const toml::table& root, ServerConfig
   if (reports != nullptr) LOCKBOX_RETURN_IF_ERROR(ReadReports(file, *reports, &config->reports));
   LOCKBOX_ASSIGN_OR_RETURN(const toml::table* auth, r.Table("auth"));
   if (auth != nullptr) LOCKBOX_RETURN_IF_ERROR(ReadAuth(file, *auth, &config->auth));
+  LOCKBOX_ASSIGN_OR_RETURN(const toml::table* ad, r.Table("active_directory"));
+  if (ad != nullptr) {
+    LOCKBOX_RETURN_IF_ERROR(ReadActiveDirectory(file, *ad, &config->active_directory.emplace()));
+  }
   // A page timeout longer than the server's would never come: the server ends the session
   // first. Set so, it is a mistake to report; not set, the default follows the server's.
   const uint32_t server_idle_seconds = config->auth.session_idle_timeout_minutes * 60;
@@ -373,6 +407,27 @@ std::string FormatConfig(const ServerConfig& c) {
       << "session_lifetime_hours = " << a.session_lifetime_hours << "\n"
       << "argon2_time_cost = " << a.argon2_time_cost << "  # passes; new hashes only\n"
       << "argon2_memory_kib = " << a.argon2_memory_kib << "  # per sign-in while it runs\n";
+  if (!c.active_directory) {
+    out << "\n# [active_directory]  # sign-in with AD accounts (docs/ad-sign-in.md)\n"
+        << "# url = \"ldaps://dc1.corp.example\"\n"
+        << "# domain = \"corp.example\"\n"
+        << "# helpdesk_groups = [\"CN=Lockbox Helpdesk,OU=Groups,DC=corp,DC=example\"]\n";
+    return out.str();
+  }
+  const ActiveDirectoryConfig& ad = *c.active_directory;
+  out << "\n[active_directory]  # sign-in with AD accounts (docs/ad-sign-in.md)\n"
+      << "url = " << Quote(ad.url) << "  # ldaps://HOST, or ldap://HOST for StartTLS\n"
+      << (ad.ca_file.empty() ? "# ca_file = \"ad-ca.pem\"  # not set: the system's CAs"
+                             : "ca_file = " + Quote(ad.ca_file))
+      << "\n"
+      << "domain = " << Quote(ad.domain) << "  # the DNS domain users sign in to\n"
+      << "timeout_seconds = " << ad.timeout_seconds << "\n"
+      << "self_service = " << (ad.self_service ? "true" : "false")
+      << "  # any domain user may use the self-service portal\n"
+      << ListLine("admin_groups", ad.admin_groups, "no admin from AD")
+      << ListLine("advanced_helpdesk_groups", ad.advanced_helpdesk_groups, "none")
+      << ListLine("helpdesk_groups", ad.helpdesk_groups, "none")
+      << ListLine("report_reader_groups", ad.report_reader_groups, "none");
   return out.str();
 }
 

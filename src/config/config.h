@@ -120,6 +120,24 @@ struct AuthConfig {
   bool operator==(const AuthConfig&) const = default;
 };
 
+// [active_directory]: sign-in with Active Directory accounts (auth::OptionsFromConfig,
+// docs/ad-sign-in.md). A person signs in by binding to the domain controller as themself over
+// TLS; their role is the highest one whose groups they belong to, directly or through nested
+// groups; any other domain user is a self-service user when self_service is on.
+struct ActiveDirectoryConfig {
+  std::string url;      // "ldaps://dc1.corp.example" or "ldap://..." (then StartTLS); required
+  std::string ca_file;  // PEM CA(s) of the DC's certificate; empty: the system's CAs
+  std::string domain;   // the DNS domain, "corp.example"; required
+  uint32_t timeout_seconds = 10;  // connecting, and each request
+  bool self_service = true;       // any domain user may sign in to the self-service portal
+  // Group DNs ("CN=Lockbox Helpdesk,OU=Groups,DC=corp,DC=example") per role.
+  std::optional<std::vector<std::string>> admin_groups;
+  std::optional<std::vector<std::string>> advanced_helpdesk_groups;
+  std::optional<std::vector<std::string>> helpdesk_groups;
+  std::optional<std::vector<std::string>> report_reader_groups;
+  bool operator==(const ActiveDirectoryConfig&) const = default;
+};
+
 struct ServerConfig {
   ListenAddress listen;
   // Relative paths below are relative to data_dir. Empty: the folder holding the config file.
@@ -136,6 +154,7 @@ struct ServerConfig {
   ComplianceConfig compliance;
   ReportsConfig reports;
   AuthConfig auth;
+  std::optional<ActiveDirectoryConfig> active_directory;  // not set: local accounts only
 
   // `path` made absolute against data_dir; URLs and absolute paths are returned unchanged.
   std::string ResolvePath(const std::string& path) const;

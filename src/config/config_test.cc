@@ -114,16 +114,56 @@ TEST(ConfigTest, FormatParsesBackToTheSameConfig) {
   config.compliance.removable_protectors = {"password|recovery_password"};
   config.reports.repeated_recovery_count = 3;
   config.reports.repeated_recovery_days = 7;
+  config.active_directory = ActiveDirectoryConfig{
+      .url = "ldap://dc1.corp.example",
+      .ca_file = "ad-ca.pem",
+      .domain = "corp.example",
+      .timeout_seconds = 5,
+      .self_service = false,
+      .admin_groups = std::nullopt,
+      .advanced_helpdesk_groups = std::vector<std::string>{"CN=Tier 3,DC=corp,DC=example"},
+      .helpdesk_groups =
+          std::vector<std::string>{"CN=Tier 1,DC=corp,DC=example", "CN=Tier 2,DC=corp,DC=example"},
+      .report_reader_groups = std::nullopt};
   back = ParseConfig(FormatConfig(config), "x.toml", "/elsewhere");
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(*back, config);
+}
+
+TEST(ConfigTest, ActiveDirectorySignInNeedsADomainControllerAndADomain) {
+  auto config = Parse(R"(
+[active_directory]
+url = "ldaps://dc1.corp.example"
+domain = "corp.example"
+helpdesk_groups = ["CN=Lockbox Helpdesk,OU=Groups,DC=corp,DC=example"]
+)");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  ASSERT_TRUE(config->active_directory);
+  EXPECT_EQ(config->active_directory->timeout_seconds, 10u);
+  EXPECT_TRUE(config->active_directory->self_service);
+  EXPECT_EQ(config->active_directory->admin_groups, std::nullopt);
+  EXPECT_FALSE(Parse("")->active_directory);
+
+  EXPECT_NE(ErrorOf("[active_directory]\ndomain = \"corp.example\"\n")
+                .find("key 'active_directory.url': must be set to ldaps://HOST"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[active_directory]\nurl = \"https://dc1\"\ndomain = \"corp.example\"\n")
+                .find("(got \"https://dc1\")"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[active_directory]\nurl = \"ldaps://dc1\"\n")
+                .find("key 'active_directory.domain': must be set to the DNS name"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[active_directory]\nurl = \"ldaps://dc1\"\ndomain = \"corp.example\"\n"
+                    "helpdesk_group = [\"CN=X\"]\n")
+                .find("helpdesk_group"),
+            std::string::npos);
 }
 
 TEST(ConfigTest, UnknownKeyIsRejectedWithFileLineAndKnownKeys) {
   EXPECT_EQ(ErrorOf("listen = \"127.0.0.1:1\"\nlisten_adress = \"x\"\n"),
             "/srv/lb/lockbox.toml:2: unknown key 'listen_adress'; check its spelling (known keys "
             "here: listen, data_dir, store, master_key_file, log_level, tls, limits, recovery, "
-            "self_service, compliance, reports, auth)");
+            "self_service, compliance, reports, auth, active_directory)");
   EXPECT_NE(ErrorOf("[limits]\nbody_byte = 1\n").find("unknown key 'limits.body_byte'"),
             std::string::npos);
   EXPECT_NE(ErrorOf("[tls]\ncert = \"a\"\n").find("unknown key 'tls.cert'"), std::string::npos);

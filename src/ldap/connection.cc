@@ -1,6 +1,7 @@
 #include "ldap/connection.h"
 
 #include <ldap.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <sasl/sasl.h>
 #include <sys/socket.h>
@@ -9,9 +10,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
 
+#include "crypto/secret.h"
 #include "util/ascii.h"
 
 namespace lockbox::ldap {
@@ -177,7 +181,42 @@ Entry ReadEntry(LDAP* handle, LDAPMessage* message, const std::vector<std::strin
 
 }  // namespace
 
+namespace {
+
+// liblber's memory, wiped before it is freed: its buffers hold the bind password of every
+// request and the confidential values (recovery passwords) of every answer. Blocks come from
+// malloc either way, so blocks allocated before these were installed are freed alike.
+void WipeBlock(void* p) {
+  if (p != nullptr) crypto::Wipe({static_cast<uint8_t*>(p), malloc_usable_size(p)});
+}
+void* BerMalloc(ber_len_t size, void*) { return std::malloc(size); }
+void* BerCalloc(ber_len_t n, ber_len_t size, void*) { return std::calloc(n, size); }
+void* BerRealloc(void* p, ber_len_t size, void*) {
+  if (p == nullptr) return std::malloc(size);
+  void* moved = std::malloc(size);
+  if (moved == nullptr) return nullptr;
+  std::memcpy(moved, p, std::min<size_t>(size, malloc_usable_size(p)));
+  WipeBlock(p);
+  std::free(p);
+  return moved;
+}
+void BerFree(void* p, void*) {
+  WipeBlock(p);
+  std::free(p);
+}
+
+void WipeLberMemory() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    BerMemoryFunctions functions{BerMalloc, BerCalloc, BerRealloc, BerFree};
+    (void)ber_set_option(nullptr, LBER_OPT_MEMORY_FNS, &functions);
+  });
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Connection>> Connection::Open(const ConnectOptions& options) {
+  WipeLberMemory();
   const bool ldaps = StartsWith(LowerAscii(options.url), "ldaps://");
   if (!ldaps && !StartsWith(LowerAscii(options.url), "ldap://")) {
     return Status::InvalidArgument("the directory URL \"" + options.url +
@@ -336,6 +375,12 @@ Status Connection::GssapiBind() {
   return failed;
 }
 
+namespace {
+
+constexpr const char* kSdFlagsOid = "1.2.840.113556.1.4.801";  // LDAP_SERVER_SD_FLAGS_OID
+
+}  // namespace
+
 Status Connection::Search(const SearchRequest& request, const EntryHandler& handler) {
   if (request.page_size < 1 || request.page_size > 100'000) {
     return Status::InvalidArgument("the page size is " + std::to_string(request.page_size) +
@@ -356,12 +401,25 @@ Status Connection::Search(const SearchRequest& request, const EntryHandler& hand
     int rc = ldap_create_page_control(handle_, request.page_size,
                                       cookie.empty() ? nullptr : cookie.get(), 1, &page);
     if (rc != LDAP_SUCCESS) return Failure(rc, what);
-    LDAPControl* server_controls[] = {page, nullptr};
+    LDAPControl* sd_flags = nullptr;
+    if (request.security_descriptor_flags != 0) {
+      // Its value is the BER of SEQUENCE { INTEGER flags } (flags below 16: one byte).
+      char value[] = {0x30, 0x03, 0x02, 0x01,
+                      static_cast<char>(request.security_descriptor_flags & 0x0F)};
+      berval ber{sizeof value, value};
+      rc = ldap_control_create(kSdFlagsOid, 1, &ber, 1, &sd_flags);
+      if (rc != LDAP_SUCCESS) {
+        ldap_control_free(page);
+        return Failure(rc, what);
+      }
+    }
+    LDAPControl* server_controls[] = {page, sd_flags, nullptr};
     LDAPMessage* raw = nullptr;
     rc = ldap_search_ext_s(handle_, request.base.c_str(), ScopeOf(request.scope),
                            request.filter.c_str(), attributes.data(), 0, server_controls, nullptr,
                            nullptr, LDAP_NO_LIMIT, &raw);
     ldap_control_free(page);
+    if (sd_flags != nullptr) ldap_control_free(sd_flags);
     const MessagePtr result(raw);
     if (rc != LDAP_SUCCESS) return Failure(rc, what);
 

@@ -51,6 +51,10 @@ struct SearchRequest {
   // Of `attributes`, those whose values are secrets: they arrive in Entry::secrets.
   std::vector<std::string> secret_attributes;
   int page_size = 1000;  // entries per page, 1 to 100000
+  // Nonzero: Active Directory's LDAP_SERVER_SD_FLAGS_OID control, asking for only these parts
+  // of nTSecurityDescriptor (1 owner, 2 group, 4 DACL, 8 SACL). Without it AD asks for the
+  // SACL too, which only privileged accounts may read, and returns no descriptor at all.
+  int security_descriptor_flags = 0;
 };
 
 using EntryHandler = std::function<Status(Entry entry)>;

@@ -54,12 +54,13 @@ std::string ErrorText(const Status& status) {
   return std::string(ErrorCodeName(status.code())) + ": " + status.message();
 }
 
-// Runs `write` on each item (after the role and size checks), then appends the batch's audit
-// entry. An invalid item is reported and the batch goes on; any other error stops it. A
-// refused batch is audited too: someone tried.
+// Runs `write` on each item (after the role and size checks) in one store transaction, then
+// appends the batch's audit entry. An invalid item is reported and the batch goes on; any
+// other error stops it and undoes the batch. A refused batch is audited too: someone tried.
+// One transaction per batch, not one per store call: the import's rate is bound by commits.
 template <typename Item, typename Write>
-Result<MigrationResult> RunBatch(audit::AuditLog& audit, const Actor& actor, store::Time now,
-                                 std::string_view what, std::string_view key_type,
+Result<MigrationResult> RunBatch(store::Store& store, audit::AuditLog& audit, const Actor& actor,
+                                 store::Time now, std::string_view what, std::string_view key_type,
                                  const std::vector<Item>& items, const Write& write) {
   store::AuditEntry entry = NewAuditEntry(actor, now);
   entry.key_type = key_type;
@@ -77,21 +78,29 @@ Result<MigrationResult> RunBatch(audit::AuditLog& audit, const Actor& actor, sto
   }
   MigrationResult result;
   Status stopped;
-  for (const Item& item : items) {
-    Result<MigrationItemResult> written = write(item);
-    if (written.ok()) {
-      result.items.push_back(std::move(written).value());
-    } else if (written.status().code() == ErrorCode::kInvalidArgument) {
-      result.items.push_back({MigrationOutcome::kInvalid, Guid{}, written.status().message()});
-    } else {
-      stopped = written.status();
-      break;
+  // The body may run again (a PostgreSQL serialisation failure): it starts from scratch.
+  const Status committed = store.Atomically([&]() -> Status {
+    result.items.clear();
+    stopped = Status::Ok();
+    for (const Item& item : items) {
+      Result<MigrationItemResult> written = write(item);
+      if (written.ok()) {
+        result.items.push_back(std::move(written).value());
+      } else if (written.status().code() == ErrorCode::kInvalidArgument) {
+        result.items.push_back({MigrationOutcome::kInvalid, Guid{}, written.status().message()});
+      } else {
+        stopped = written.status();
+        return stopped;
+      }
     }
-  }
+    return Status::Ok();
+  });
+  if (stopped.ok()) stopped = committed;  // the commit itself failed
   entry.result += Summary(result);
   if (!stopped.ok()) {
     entry.result += "; stopped at item " + std::to_string(result.items.size() + 1) + " of " +
-                    std::to_string(items.size()) + ": " + ErrorText(stopped);
+                    std::to_string(items.size()) +
+                    ", nothing of the batch written: " + ErrorText(stopped);
   }
   const Status appended = audit.Append(entry).status();
   if (!stopped.ok()) return stopped;
@@ -307,7 +316,7 @@ Result<MigrationResult> MigrationService::WriteRecoveryInformation(
     const Actor& actor, const std::vector<MigratedRecoveryInformation>& items) {
   const store::Time now = options_.now();
   return RunBatch(
-      audit_, actor, now, "recovery information", "recovery_password", items,
+      store_, audit_, actor, now, "recovery information", "recovery_password", items,
       [&](const MigratedRecoveryInformation& item) { return WriteRecoveryItem(actor, now, item); });
 }
 
@@ -315,14 +324,14 @@ Result<MigrationResult> MigrationService::WriteTpmInformation(
     const Actor& actor, const std::vector<MigratedTpmInformation>& items) {
   const store::Time now = options_.now();
   return RunBatch(
-      audit_, actor, now, "TPM information", "tpm_owner_auth", items,
+      store_, audit_, actor, now, "TPM information", "tpm_owner_auth", items,
       [&](const MigratedTpmInformation& item) { return WriteTpmItem(actor, now, item); });
 }
 
 Result<MigrationResult> MigrationService::WriteComputerUsers(
     const Actor& actor, const std::vector<MigratedComputerUsers>& items) {
   const store::Time now = options_.now();
-  return RunBatch(audit_, actor, now, "computer users", "", items,
+  return RunBatch(store_, audit_, actor, now, "computer users", "", items,
                   [&](const MigratedComputerUsers& item) { return WriteUsersItem(now, item); });
 }
 

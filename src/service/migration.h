@@ -100,7 +100,8 @@ class MigrationService {
 
   // Roles data-migration and admin. kPermissionDenied for others, kInvalidArgument for a
   // batch of more than kMaxMigrationItems (nothing written then). A store failure stops the
-  // batch with its error: what was written stays, and rerunning the batch is safe.
+  // batch with its error: a batch is one store transaction, so nothing of it was written, and
+  // rerunning it is safe.
   Result<MigrationResult> WriteRecoveryInformation(
       const Actor& actor, const std::vector<MigratedRecoveryInformation>& items);
   Result<MigrationResult> WriteTpmInformation(const Actor& actor,

@@ -197,6 +197,9 @@ struct User {
   std::optional<Time> last_login;
   Time created_at{};
   std::optional<Time> password_changed_at;
+  // Empty for a local account. For an account whose password and role come from Active
+  // Directory, the DNS domain it signs in to ("corp.example"); it has no password here.
+  std::string directory;
 
   friend bool operator==(const User&, const User&) = default;
 };

@@ -221,6 +221,9 @@ const std::vector<Migration>& Migrations() {
            " changed_by TEXT NOT NULL,"
            " changed_at BIGINT NOT NULL)",
        }},
+      {7,
+       "users signed in through a directory (Active Directory)",
+       {"ALTER TABLE users ADD COLUMN directory TEXT NOT NULL DEFAULT ''"}},
   };
   return kMigrations;
 }

@@ -240,7 +240,7 @@ Value Flag(bool b) { return int64_t{b ? 1 : 0}; }
 
 constexpr const char* kUserColumns =
     "name, display_name, role, service_account, password_hash, must_change_password, disabled,"
-    " failed_logins, locked_until, last_login, created_at, password_changed_at";
+    " failed_logins, locked_until, last_login, created_at, password_changed_at, directory";
 
 std::vector<Value> UserRow(const User& u) {
   return {Text(u.name),
@@ -254,7 +254,8 @@ std::vector<Value> UserRow(const User& u) {
           Seconds(u.locked_until),
           Seconds(u.last_login),
           Seconds(u.created_at),
-          Seconds(u.password_changed_at)};
+          Seconds(u.password_changed_at),
+          Text(u.directory)};
 }
 
 Result<User> DecodeUser(const Row& row) {
@@ -270,7 +271,8 @@ Result<User> DecodeUser(const Row& row) {
               .locked_until = d.MaybeAt(8),
               .last_login = d.MaybeAt(9),
               .created_at = d.At(10),
-              .password_changed_at = d.MaybeAt(11)};
+              .password_changed_at = d.MaybeAt(11),
+              .directory = d.Str(12)};
 }
 
 constexpr const char* kSessionColumns =
@@ -1031,7 +1033,7 @@ class SqlStore : public Store {
                  tx.Query("UPDATE users SET display_name = $2, role = $3, service_account = $4,"
                           " password_hash = $5, must_change_password = $6, disabled = $7,"
                           " failed_logins = $8, locked_until = $9, last_login = $10,"
-                          " created_at = $11, password_changed_at = $12"
+                          " created_at = $11, password_changed_at = $12, directory = $13"
                           " WHERE name = $1 RETURNING name",
                           row));
              if (rows.empty()) return Status::NotFound("there is no user named " + user.name);

@@ -4,17 +4,19 @@
 // information of both kinds and managedBy users, run as the built binary on a data dir made
 // by `lockbox init`; what it wrote is checked through the store.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "cli/data_dir.h"
-#include "crypto/base64.h"
 #include "ldap/connection.h"
 #include "lockbox_process.h"
-#include "samba_dc.h"
+#include "test_directory.h"
 #include "util/guid.h"
 #include "util/utc_time.h"
 
@@ -23,107 +25,7 @@ namespace {
 
 using testing::CommandResult;
 using testing::Lockbox;
-using testing::SambaDc;
 using testing::TestDir;
-
-const std::string kBase = "DC=corp,DC=example,DC=test";
-const std::string kTest = "OU=Lockbox Test," + kBase;
-const std::string kWorkstations = "OU=Workstations," + kTest;
-
-// Valid recovery passwords (every block 11 x a 16-bit value) and one with a bad block.
-const std::string kPassword1 = "235818-357951-253979-013365-241120-245575-342914-591910";
-const std::string kPassword2 = "042647-302313-590458-071500-554323-116567-412181-516978";
-const std::string kPassword3 = "000011-000022-000033-000044-000055-000066-000077-000088";
-const std::string kPassword4 = "111111-222222-333333-444444-555555-666666-000000-123453";
-const std::string kBadChecksum = "111111-222222-333333-444444-555555-666666-000000-123456";
-
-std::string Key(int n) { return "4381f759-c4f8-4de0-bb61-fc33a831bd0" + std::to_string(n); }
-std::string Volume(int n) { return "8f595209-f5b9-49a0-85d4-cb8f80258c2" + std::to_string(n); }
-
-// A GUID as LDIF writes msFVE-RecoveryGuid: base64 of its 16 mixed-endian bytes.
-std::string GuidLdif(const std::string& text) {
-  return crypto::Base64Encode(Guid::Parse(text).value().bytes);
-}
-
-std::string RecoveryLdif(const std::string& name, const std::string& computer_dn, int n,
-                         const std::string& password, bool volume = true) {
-  std::string rdn_value;  // "+" joins RDNs in a DN: AD writes a positive offset as "\+01:00"
-  for (const char c : name) rdn_value += c == '+' ? std::string("\\+") : std::string(1, c);
-  std::string ldif =
-      "dn: CN=" + rdn_value + "," + computer_dn +
-      "\nobjectClass: msFVE-RecoveryInformation\nmsFVE-RecoveryPassword: " + password +
-      "\nmsFVE-RecoveryGuid:: " + GuidLdif(Key(n)) + "\n";
-  if (volume) ldif += "msFVE-VolumeGuid:: " + GuidLdif(Volume(n)) + "\n";
-  const std::string package = "key package " + std::to_string(n);
-  ldif += "msFVE-KeyPackage:: " +
-          crypto::Base64Encode({reinterpret_cast<const uint8_t*>(package.data()), package.size()}) +
-          "\n";
-  return ldif + "\n";
-}
-
-// The directory every test reads:
-//   OU=Workstations: PC-01 (2 keys, TPM on the computer, managed by alice),
-//                    PC-02 (a key, 3 invalid objects, a TPM object, managed by a group),
-//     OU=Berlin:     PC-03 (a key, managed by bob)
-std::string DirectoryLdif() {
-  const std::string pc1 = "CN=PC-01," + kWorkstations;
-  const std::string pc2 = "CN=PC-02," + kWorkstations;
-  const std::string pc3 = "CN=PC-03,OU=Berlin," + kWorkstations;
-  return "dn: " + kWorkstations + "\nobjectClass: organizationalUnit\n\n" + "dn: OU=Berlin," +
-         kWorkstations + "\nobjectClass: organizationalUnit\n\n" + "dn: CN=Alice Example," + kTest +
-         "\nobjectClass: user\nsAMAccountName: alice\n\n" + "dn: CN=Bob Example," + kTest +
-         "\nobjectClass: user\nsAMAccountName: bob\n\n" + "dn: CN=Helpdesk," + kTest +
-         "\nobjectClass: group\nsAMAccountName: helpdesk\n\n" + "dn: CN=TPM-PC-02,CN=TPM Devices," +
-         kBase +
-         "\nobjectClass: msTPM-InformationObject\n"
-         "msTPM-OwnerInformation: dHBtLW9iamVjdC1vd25lci1hdXRoLTAy\n\n" +
-         "dn: " + pc1 + "\nobjectClass: computer\nsAMAccountName: PC-01$\n" +
-         "managedBy: CN=Alice Example," + kTest + "\n" +
-         "msTPM-OwnerInformation: Y29tcHV0ZXItb3duZXItYXV0aC0wMQ==\n\n" + "dn: " + pc2 +
-         "\nobjectClass: computer\nsAMAccountName: PC-02$\n" + "managedBy: CN=Helpdesk," + kTest +
-         "\n" + "msTPM-TpmInformationForComputer: CN=TPM-PC-02,CN=TPM Devices," + kBase + "\n\n" +
-         "dn: " + pc3 + "\nobjectClass: computer\nsAMAccountName: PC-03$\n" +
-         "managedBy: CN=Bob Example," + kTest + "\n\n" +
-         RecoveryLdif("2019-02-28T10:31:05-08:00{" + Key(1) + "}", pc1, 1, kPassword1) +
-         RecoveryLdif("2020-03-01T08:00:00+01:00{" + Key(2) + "}", pc1, 2, kPassword2) +
-         RecoveryLdif("2021-01-01T00:00:00+00:00{" + Key(3) + "}", pc2, 3, kPassword3) +
-         RecoveryLdif("not a name Windows writes", pc2, 4, kPassword4) +
-         RecoveryLdif("2021-06-01T00:00:00+00:00{" + Key(5) + "}", pc2, 5, kBadChecksum) +
-         RecoveryLdif("2021-07-01T00:00:00+00:00{" + Key(6) + "}", pc2, 6, kPassword4,
-                      /*volume=*/false) +
-         RecoveryLdif("2022-05-05T12:00:00+02:00{" + Key(7) + "}", pc3, 7, kPassword4);
-}
-
-class SambaTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    LOCKBOX_SAMBA_DC_OR_SKIP(started, DirectoryLdif());
-    dc_ = &started;
-  }
-  const SambaDc& dc() const { return *dc_; }
-
-  Result<std::unique_ptr<ldap::Connection>> Connect(const std::string& url,
-                                                    const std::string& ca_file) const {
-    return ldap::Connection::Open({.url = url, .ca_file = ca_file});
-  }
-  // Every entry below `base` in `scope`, with the attribute cn.
-  static ldap::SearchRequest Request(const std::string& base, ldap::Scope scope,
-                                     int page_size = 1000) {
-    return {.base = base,
-            .scope = scope,
-            .filter = "(objectClass=*)",
-            .attributes = {"cn"},
-            .secret_attributes = {},
-            .page_size = page_size};
-  }
-  static crypto::SecretBytes Secret(const std::string& text) {
-    return crypto::SecretBytes(
-        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-  }
-
- private:
-  const SambaDc* dc_ = nullptr;
-};
 
 TEST_F(SambaTest, LdapsAndStartTlsVerifyTheCertificateAndBind) {
   for (const std::string url : {"ldaps://127.0.0.1", "ldap://127.0.0.1"}) {
@@ -276,21 +178,48 @@ class ImportAdTest : public SambaTest {
     std::fclose(f);
   }
 
-  CommandResult Import(std::vector<std::string> extra,
-                       const std::string& url = "ldaps://127.0.0.1") {
+  std::vector<std::string> ImportArgs(std::vector<std::string> extra,
+                                      const std::string& url = "ldaps://127.0.0.1",
+                                      const std::string& search_base = kWorkstations) const {
     std::vector<std::string> args = {
         "import",          "ad",           "--url",         url,
         "--ca-file",       dc().ca_file,   "--bind-dn",     dc().admin_name,
-        "--password-file", password_file_, "--search-base", kWorkstations,
+        "--password-file", password_file_, "--search-base", search_base,
         "--json"};
     args.insert(args.end(), extra.begin(), extra.end());
-    return Lockbox(tmp_, args);
+    return args;
+  }
+  CommandResult Import(std::vector<std::string> extra, const std::string& url = "ldaps://127.0.0.1",
+                       const std::string& search_base = kWorkstations) {
+    return Lockbox(tmp_, ImportArgs(std::move(extra), url, search_base));
   }
   static nlohmann::json Json(const CommandResult& run) {
     EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
     return nlohmann::json::parse(run.out, nullptr, /*allow_exceptions=*/false);
   }
   std::string Reasons(const nlohmann::json& summary) const { return summary["skipped"].dump(2); }
+  // Changes the directory as `name` (its administrator by default): `ldif` holds entries to
+  // add, and changes with their changetype line.
+  void Modify(const std::string& ldif, const std::string& name = "",
+              const std::string& password = "") {
+    const std::string file = tmp_ / "change.ldif";
+    std::FILE* out = std::fopen(file.c_str(), "w");
+    ASSERT_NE(out, nullptr);
+    std::fputs(ldif.c_str(), out);
+    std::fclose(out);
+    // ldapmodify -y reads the whole file as the password: no line ending.
+    const std::string raw = password_file_ + ".raw";
+    std::FILE* f = std::fopen(raw.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs((password.empty() ? dc().admin_password : password).c_str(), f);
+    std::fclose(f);
+    chmod(raw.c_str(), 0600);
+    const std::string modify = "LDAPTLS_CACERT=" + dc().ca_file +
+                               " ldapmodify -a -x -H ldaps://127.0.0.1 -D " +
+                               (name.empty() ? dc().admin_name : name) + " -y " + raw + " -f " +
+                               file + " > " + tmp_ / "ldapmodify.log" + " 2>&1";
+    ASSERT_EQ(std::system(modify.c_str()), 0) << testing::ReadFile(tmp_ / "ldapmodify.log");
+  }
 
   TestDir tmp_;
   const std::string data_ = tmp_ / "data";
@@ -429,27 +358,12 @@ TEST_F(ImportAdTest, AWrongCaStopsTheImportBeforeTheBind) {
 TEST_F(ImportAdTest, AKeyChangedInAdIsReportedAndTheStoredOneKept) {
   ASSERT_EQ(Json(Import({"--data-dir", data_}))["keys"]["new"], 3);
   // Another password under the same recovery GUID: the store keeps its own.
-  const std::string ldif = tmp_ / "change.ldif";
-  const auto write_change = [&](const std::string& password) {
-    std::FILE* out = std::fopen(ldif.c_str(), "w");
-    ASSERT_NE(out, nullptr);
-    std::fprintf(out,
-                 "dn: CN=2019-02-28T10:31:05-08:00{%s},CN=PC-01,%s\nchangetype: modify\n"
-                 "replace: msFVE-RecoveryPassword\nmsFVE-RecoveryPassword: %s\n",
-                 Key(1).c_str(), kWorkstations.c_str(), password.c_str());
-    std::fclose(out);
+  const auto change = [&](const std::string& password) {
+    return "dn: CN=2019-02-28T10:31:05-08:00{" + Key(1) + "},CN=PC-01," + kWorkstations +
+           "\nchangetype: modify\nreplace: msFVE-RecoveryPassword\nmsFVE-RecoveryPassword: " +
+           password + "\n";
   };
-  write_change(kPassword3);
-  const std::string modify = "LDAPTLS_CACERT=" + dc().ca_file +
-                             " ldapmodify -x -H ldaps://127.0.0.1 -D " + dc().admin_name + " -y " +
-                             password_file_ + ".raw -f " + ldif + " > /dev/null";
-  // ldapmodify -y reads the whole file as the password: no line ending.
-  std::FILE* f = std::fopen((password_file_ + ".raw").c_str(), "w");
-  ASSERT_NE(f, nullptr);
-  std::fputs(dc().admin_password.c_str(), f);
-  std::fclose(f);
-  chmod((password_file_ + ".raw").c_str(), 0600);
-  ASSERT_EQ(std::system(modify.c_str()), 0);
+  Modify(change(kPassword3));
 
   const nlohmann::json again = Json(Import({"--data-dir", data_}));
   EXPECT_EQ(again["keys"]["changed"], 1) << Reasons(again);
@@ -461,8 +375,153 @@ TEST_F(ImportAdTest, AKeyChangedInAdIsReportedAndTheStoredOneKept) {
   ASSERT_TRUE(password.ok());
   EXPECT_EQ(std::string(password->data(), password->data() + password->size()), kPassword1);
 
-  write_change(kPassword1);  // as the other tests expect it
-  ASSERT_EQ(std::system(modify.c_str()), 0);
+  Modify(change(kPassword1));  // as the other tests expect it
+}
+
+// --watch: a pass every --interval-seconds, each incremental; a key added to AD meanwhile
+// arrives without anyone running the import again.
+TEST_F(ImportAdTest, WatchKeepsPassingAndTheKeysAddedMeanwhileArrive) {
+  const std::string watched = "OU=Watched," + kTest;
+  const std::string pc = "CN=PC-W1," + watched;
+  Modify("dn: " + watched + "\nobjectClass: organizationalUnit\n");
+  const pid_t watcher =
+      testing::Spawn(ImportArgs({"--recurse", "--data-dir", data_, "--state-file",
+                                 tmp_ / "watch-state.json", "--watch", "--interval-seconds", "1"},
+                                "ldaps://127.0.0.1", watched),
+                     tmp_ / "watch.out", tmp_ / "watch.err");
+  // Up to `text` in the watcher's output, for 30 s at most.
+  const auto wait_for = [&](const std::string& text) {
+    for (int i = 0; i < 150; ++i) {
+      if (testing::ReadFile(tmp_ / "watch.out").find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  };
+  EXPECT_TRUE(wait_for("\"highest_usn\"")) << testing::ReadFile(tmp_ / "watch.err");  // pass 1
+  Modify("dn: " + pc + "\nobjectClass: computer\nsAMAccountName: PC-W1$\n\n" +
+         RecoveryLdif("2025-01-01T00:00:00+00:00{" + Key(0) + "}", pc, 0, kPassword2));
+  const bool arrived = wait_for("\"new\": 1");
+  kill(watcher, SIGTERM);
+  testing::Wait(watcher);
+  const std::string out = testing::ReadFile(tmp_ / "watch.out");
+  EXPECT_TRUE(arrived) << out << testing::ReadFile(tmp_ / "watch.err");
+  EXPECT_NE(out.find("\"incremental\": true"), std::string::npos) << out;
+}
+
+// --to: the same import through a running server's data-migration API, as a service account
+// with a data-migration token, instead of into the store.
+TEST_F(ImportAdTest, ToAServerWritesThroughItsMigrationApi) {
+  ASSERT_EQ(Lockbox(tmp_, {"user", "create", "--data-dir", data_, "--name", "ad-import", "--role",
+                           "data-migration", "--service-account"})
+                .exit_code,
+            0);
+  const CommandResult token =
+      Lockbox(tmp_, {"api-token", "create", "--data-dir", data_, "--user", "ad-import", "--role",
+                     "data-migration", "--days", "1", "--description", "AD import", "--json"});
+  ASSERT_EQ(token.exit_code, 0) << token.err;
+  const std::string token_file = tmp_ / "token";
+  std::FILE* f = std::fopen(token_file.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fprintf(f, "%s\n", nlohmann::json::parse(token.out)["token"].get<std::string>().c_str());
+  std::fclose(f);
+  const pid_t server = testing::Spawn({"serve", "--data-dir", data_, "--listen", "127.0.0.1:0"},
+                                      tmp_ / "serve.out", tmp_ / "serve.err");
+  const int port = testing::ListeningPort(tmp_ / "serve.out");
+  ASSERT_NE(port, 0) << testing::ReadFile(tmp_ / "serve.err");
+  const std::vector<std::string> to = {"--to",
+                                       "https://127.0.0.1:" + std::to_string(port),
+                                       "--token-file",
+                                       token_file,
+                                       "--server-ca-file",
+                                       data_ + "/tls/cert.pem",
+                                       "--recurse"};
+  const nlohmann::json first = Json(Import(to));
+  const nlohmann::json second = Json(Import(to));
+  const CommandResult refused =
+      Import({"--to", "https://127.0.0.1:" + std::to_string(port), "--token-file", password_file_,
+              "--server-ca-file", data_ + "/tls/cert.pem"});
+  kill(server, SIGTERM);
+  EXPECT_EQ(testing::Wait(server), 0);
+  EXPECT_EQ(first["keys"]["new"], 4) << Reasons(first);
+  EXPECT_EQ(first["tpm"]["new"], 2) << Reasons(first);
+  EXPECT_EQ(first["users"]["new"], 2) << Reasons(first);
+  EXPECT_EQ(second["keys"]["unchanged"], 4) << Reasons(second);
+  EXPECT_NE(refused.exit_code, 0);  // the bind password is no API token
+  EXPECT_NE(refused.out.find("the server answered 401"), std::string::npos) << refused.out;
+  auto dir = cli::OpenDataDir(data_);
+  ASSERT_TRUE(dir.ok()) << dir.status().message();
+  auto password = dir->store->OpenRecoveryPassword(Guid::Parse(Key(1)).value());
+  ASSERT_TRUE(password.ok()) << password.status().message();
+  EXPECT_EQ(std::string(password->data(), password->data() + password->size()), kPassword1);
+}
+
+// The user owning a computer (who joined it to the domain) is one of its users; one made by
+// an admin is owned by Domain Admins, which is no user.
+TEST_F(ImportAdTest, TheUserWhoOwnsAComputerIsLinkedToIt) {
+  Modify("dn: CN=PC-J1," + kJoined + "\nobjectClass: computer\nsAMAccountName: PC-J1$\n",
+         "carol@corp.example.test", kCarolPassword);
+  Modify("dn: CN=PC-J2," + kJoined + "\nobjectClass: computer\nsAMAccountName: PC-J2$\n");
+  const nlohmann::json run = Json(Import({"--data-dir", data_}, "ldaps://127.0.0.1", kJoined));
+  EXPECT_EQ(run["computers"], 2);
+  EXPECT_EQ(run["users"]["new"], 1) << Reasons(run);
+  EXPECT_TRUE(run["skipped"].empty()) << Reasons(run);
+  auto dir = cli::OpenDataDir(data_);
+  ASSERT_TRUE(dir.ok()) << dir.status().message();
+  auto pc = dir->store->FindComputersByName("PC-J1");
+  ASSERT_TRUE(pc.ok());
+  ASSERT_EQ(pc->size(), 1u);
+  auto users = dir->store->ListComputerUsers((*pc)[0].id);
+  ASSERT_TRUE(users.ok());
+  ASSERT_EQ(users->size(), 1u);
+  EXPECT_EQ((*users)[0].user, "corp\\carol");
+}
+
+// Incremental sync: with --state-file a pass reads only what changed (uSNChanged) since the
+// pass the file records; a file of another domain controller incarnation gives a full pass.
+TEST_F(ImportAdTest, ASyncPassReadsOnlyWhatChangedSinceTheLastOne) {
+  const std::string sync = "OU=Sync," + kTest;  // apart from what the other tests count
+  const std::string pc1 = "CN=PC-S1," + sync;
+  const std::string pc2 = "CN=PC-S2," + sync;
+  const std::string state = tmp_ / "sync-state.json";
+  Modify("dn: " + sync + "\nobjectClass: organizationalUnit\n\n" + "dn: " + pc1 +
+         "\nobjectClass: computer\nsAMAccountName: PC-S1$\n\n" +
+         RecoveryLdif("2023-01-01T00:00:00+00:00{" + Key(8) + "}", pc1, 8, kPassword2));
+  const auto pass = [&] {
+    return Json(Import({"--data-dir", data_, "--state-file", state}, "ldaps://127.0.0.1", sync));
+  };
+  const nlohmann::json first = pass();
+  EXPECT_FALSE(first["incremental"]);
+  EXPECT_EQ(first["computers"], 1);
+  EXPECT_EQ(first["keys"]["new"], 1) << Reasons(first);
+  const nlohmann::json quiet = pass();
+  EXPECT_TRUE(quiet["incremental"]);
+  EXPECT_EQ(quiet["computers"], 0);
+  EXPECT_EQ(quiet["recovery_objects"], 0);
+
+  // A new computer with a key, and a user for the first one.
+  Modify("dn: " + pc2 + "\nobjectClass: computer\nsAMAccountName: PC-S2$\n\n" +
+         RecoveryLdif("2024-01-01T00:00:00+00:00{" + Key(9) + "}", pc2, 9, kPassword3) +
+         "dn: " + pc1 + "\nchangetype: modify\nreplace: managedBy\nmanagedBy: CN=Alice Example," +
+         kTest + "\n");
+  const nlohmann::json changes = pass();
+  EXPECT_TRUE(changes["incremental"]);
+  EXPECT_EQ(changes["computers"], 2);         // PC-S2 new, PC-S1 changed
+  EXPECT_EQ(changes["recovery_objects"], 1);  // only PC-S2's
+  EXPECT_EQ(changes["keys"]["new"], 1) << Reasons(changes);
+  EXPECT_EQ(changes["users"]["new"], 1) << Reasons(changes);
+  EXPECT_GT(changes["highest_usn"].get<int64_t>(), first["highest_usn"].get<int64_t>());
+
+  // A DC restored from a backup has a new invocation ID: its USNs start over, so all again.
+  nlohmann::json recorded = nlohmann::json::parse(testing::ReadFile(state));
+  recorded["invocation_id"] = "00000000000000000000000000000000";
+  std::FILE* f = std::fopen(state.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs(recorded.dump().c_str(), f);
+  std::fclose(f);
+  const nlohmann::json full = pass();
+  EXPECT_FALSE(full["incremental"]);
+  EXPECT_EQ(full["recovery_objects"], 2);
+  EXPECT_EQ(full["keys"]["unchanged"], 2) << Reasons(full);
 }
 
 }  // namespace
