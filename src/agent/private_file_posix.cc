@@ -1,5 +1,3 @@
-#include "agent/private_file.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "agent/private_file.h"
 #include "util/files.h"
 
 namespace lockbox::agent {
