@@ -1,3 +1,5 @@
+#include "agent/private_file.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -6,7 +8,6 @@
 #include <cstring>
 #include <vector>
 
-#include "agent/private_file.h"
 #include "util/files.h"
 
 namespace lockbox::agent {

@@ -1,3 +1,5 @@
+#include "agent_cli/platform.h"
+
 #include <windows.h>
 
 #include <array>
@@ -6,7 +8,6 @@
 
 #include "agent/agent_config.h"
 #include "agent/private_file.h"
-#include "agent_cli/platform.h"
 #include "agent_windows/windows_provider.h"
 #include "util/win32.h"
 

@@ -1,3 +1,5 @@
+#include "bde/block_reader.h"
+
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
@@ -6,8 +8,6 @@
 
 #include <cerrno>
 #include <cstring>
-
-#include "bde/block_reader.h"
 
 namespace lockbox::bde {
 namespace {

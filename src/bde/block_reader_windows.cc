@@ -1,10 +1,11 @@
+#include "bde/block_reader.h"
+
 #include <windows.h>
 #include <winioctl.h>
 
 #include <algorithm>
 #include <vector>
 
-#include "bde/block_reader.h"
 #include "util/win32.h"
 
 namespace lockbox::bde {

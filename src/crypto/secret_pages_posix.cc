@@ -1,3 +1,5 @@
+#include "crypto/secret_pages.h"
+
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -6,7 +8,6 @@
 #include <new>
 
 #include "crypto/secret.h"
-#include "crypto/secret_pages.h"
 
 namespace lockbox::crypto {
 namespace {

@@ -1,9 +1,10 @@
+#include "crypto/secret_pages.h"
+
 #include <windows.h>
 
 #include <new>
 
 #include "crypto/secret.h"
-#include "crypto/secret_pages.h"
 
 namespace lockbox::crypto {
 

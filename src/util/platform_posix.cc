@@ -1,9 +1,9 @@
+#include "util/platform.h"
+
 #include <signal.h>
 #include <unistd.h>
 
 #include <array>
-
-#include "util/platform.h"
 
 namespace lockbox {
 

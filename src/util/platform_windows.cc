@@ -1,8 +1,8 @@
+#include "util/platform.h"
+
 #include <windows.h>
 
 #include <array>
-
-#include "util/platform.h"
 
 namespace lockbox {
 

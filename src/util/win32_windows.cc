@@ -1,6 +1,6 @@
-#include <windows.h>
-
 #include "util/win32.h"
+
+#include <windows.h>
 
 namespace lockbox::win32 {
 
