@@ -85,7 +85,9 @@ cmake --build "$build" -j "$jobs" --target lockbox-agent
 (cd "$build" && wixl -a x64 -o lockbox-agent.msi "$root/packaging/windows/lockbox-agent.wxs" 2>/dev/null)
 check_msi() {
   local table=$1 expected=$2
-  msiinfo export "$build/lockbox-agent.msi" "$table" | grep -q -- "$expected" ||
+  local rows  # read whole first: grep -q quitting early would fail the pipe (pipefail)
+  rows=$(msiinfo export "$build/lockbox-agent.msi" "$table")
+  grep -q -- "$expected" <<<"$rows" ||
     { echo "build-windows-agent: the MSI's $table table lacks $expected" >&2; exit 1; }
 }
 check_msi File lockbox-agent.exe
