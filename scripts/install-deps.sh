@@ -17,6 +17,9 @@ packages=(
   # a real Samba AD domain controller for `lockbox import ad` (tests/support/samba_dc.sh)
   samba samba-ad-dc samba-ad-provision ldb-tools ldap-utils
   krb5-user libsasl2-modules-gssapi-mit  # Kerberos binds (kinit, the SASL GSSAPI plugin)
+  # the Windows agent: cross-compiler, wine to run it, wixl and msiinfo for its MSI
+  # (scripts/build-windows-agent.sh; dpkg-dev unpacks OpenSSL's source package)
+  g++-mingw-w64-x86-64-posix wine64 msitools wixl dpkg-dev
   # peers measured side by side by bench/
   dislocker libbde-utils cryptsetup-bin hyperfine nginx wrk
 )

@@ -1,7 +1,9 @@
 // Files only this machine's agent may read: the machine credential, the queue key and the
 // sealed state. Folders are 0700, files 0600, and a file is replaced whole or not at all
 // (a temporary file, fsync, rename, fsync of the folder), so a kill at any moment leaves
-// either the old content or the new.
+// either the old content or the new. On Windows (private_file_windows.cc) the folder's access
+// list takes the place of the modes (SYSTEM and Administrators only, inherited by its files),
+// and each file is sealed with DPAPI under the machine's key.
 #pragma once
 
 #include <string>

@@ -1,7 +1,6 @@
 #include "agent_cli/agent_command.h"
 
 #include <signal.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -11,8 +10,10 @@
 
 #include "agent/agent.h"
 #include "agent/agent_config.h"
+#include "agent_cli/platform.h"
 #include "agent_providers/image_provider.h"
 #include "agent_providers/simulated_provider.h"
+#include "util/platform.h"
 #include "util/utc_time.h"
 
 namespace lockbox::agent {
@@ -46,18 +47,15 @@ Result<std::unique_ptr<Provider>> OpenProvider(const AgentCommand& command,
                                  : command.machine_file;
     auto provider = SimulatedProvider::Open(path);
     if (!provider.ok() && provider.status().code() == ErrorCode::kNotFound) {
-      std::array<char, 256> host{};
-      gethostname(host.data(), host.size() - 1);
       LOCKBOX_RETURN_IF_ERROR(
-          SimulatedProvider::CreateMachine(path, config.computer_name.value_or(host.data()), 1));
+          SimulatedProvider::CreateMachine(path, config.computer_name.value_or(HostName()), 1));
       Log("created the simulated machine " + path);
       provider = SimulatedProvider::Open(path);
     }
     if (!provider.ok()) return provider.status();
     return std::unique_ptr<Provider>(std::move(provider).value());
   }
-  return Status::InvalidArgument("unknown provider '" + command.provider +
-                                 "': use --provider image or --provider simulated");
+  return OpenPlatformProvider(command);
 }
 
 // The volumes and protectors as a text, to notice a change between reports.
@@ -85,8 +83,8 @@ void Wait(uint32_t seconds, Provider& provider) {
 }
 
 void Serve(Agent& agent, Provider& provider, const AgentConfig& config, bool startup_delay) {
-  signal(SIGTERM, [](int) { stopping = true; });
-  signal(SIGINT, [](int) { stopping = true; });
+  signal(SIGTERM, [](int) { RequestAgentStop(); });
+  signal(SIGINT, [](int) { RequestAgentStop(); });
   if (startup_delay) {
     std::random_device random;
     const uint32_t span = config.startup_delay_max_minutes - config.startup_delay_min_minutes;
@@ -114,6 +112,8 @@ void Serve(Agent& agent, Provider& provider, const AgentConfig& config, bool sta
 }
 
 }  // namespace
+
+void RequestAgentStop() { stopping = true; }
 
 int RunAgentCommand(const AgentCommand& command) {
   auto config = LoadAgentConfig(command.config_file);

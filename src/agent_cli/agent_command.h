@@ -17,12 +17,16 @@ struct AgentCommand {
   bool once = false;
   bool status = false;
   bool no_startup_delay = false;
-  std::string provider;                     // "image" or "simulated"
+  std::string provider;                     // "image", "simulated" (Windows: also "windows")
   std::vector<std::string> volumes;         // image: the volume images
   std::vector<std::string> password_files;  // image: recovery passwords to escrow
   std::string machine_file;                 // simulated: the machine's state file
+  std::string service;                      // Windows: "install", "uninstall" or "run" (platform.h)
 };
 
 int RunAgentCommand(const AgentCommand& command);
+
+// Stops the service loop between steps, as SIGTERM does (the Windows service's stop request).
+void RequestAgentStop();
 
 }  // namespace lockbox::agent

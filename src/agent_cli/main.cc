@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "agent_cli/agent_command.h"
+#include "agent_cli/platform.h"
 #include "crypto/secret.h"
 
 int main(int argc, char** argv) {
@@ -20,20 +21,24 @@ int main(int argc, char** argv) {
   app.add_flag("--status", command.status, "Print what the agent would report, without secrets");
   app.add_flag("--no-startup-delay", command.no_startup_delay,
                "Report at once instead of after the random start-up delay");
-  app.add_option("--provider", command.provider, "Where the volumes come from: image or simulated")
+  const std::vector<std::string> providers = lockbox::agent::AgentProviders();
+  app.add_option("--provider", command.provider,
+                 "Where the volumes come from: " + CLI::detail::join(providers, ", "))
       ->required()
-      ->check(CLI::IsMember({"image", "simulated"}));
+      ->check(CLI::IsMember(providers));
   app.add_option("--volume", command.volumes, "image: a BitLocker volume image or device (repeat)");
   app.add_option("--recovery-password-file", command.password_files,
                  "image: a file holding a recovery password of one of the volumes (repeat)");
   app.add_option("--machine", command.machine_file,
                  "simulated: the machine's state file (default STATE_DIR/simulated-machine.json, "
                  "created when absent)");
+  lockbox::agent::AddPlatformOptions(app, command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
+  if (auto code = lockbox::agent::RunPlatformCommand(command)) return *code;
   return lockbox::agent::RunAgentCommand(command);
 }

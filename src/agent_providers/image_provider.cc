@@ -1,19 +1,17 @@
 #include "agent_providers/image_provider.h"
 
-#include <unistd.h>
-
 #include <array>
 #include <fstream>
 #include <iterator>
 
+#include "agent_providers/metadata_copy.h"
 #include "bde/block_reader.h"
 #include "bde/unlock.h"
 #include "bde/volume.h"
+#include "util/platform.h"
 
 namespace lockbox::agent {
 namespace {
-
-constexpr uint64_t kMetadataRegionBytes = 64 * 1024;
 
 std::string ProtectorType(uint16_t protection) {
   switch (static_cast<bde::ProtectionType>(protection)) {
@@ -74,12 +72,7 @@ Result<VolumeInfo> Describe(const bde::Volume& volume) {
       info.protection = "off";
     info.protectors.push_back({.id = p.guid, .type = ProtectorType(p.protection)});
   }
-  const uint64_t offset = volume.copies()[static_cast<size_t>(volume.used_copy())].offset;
-  MetadataCopy copy{.offset = offset, .bytes = {}};
-  copy.bytes.resize(
-      static_cast<size_t>(std::min(kMetadataRegionBytes, volume.size_bytes() - offset)));
-  LOCKBOX_RETURN_IF_ERROR(volume.reader().ReadAt(offset, copy.bytes));
-  info.metadata = std::move(copy);
+  LOCKBOX_ASSIGN_OR_RETURN(info.metadata, ReadMetadataCopy(volume));
   return info;
 }
 
@@ -139,10 +132,8 @@ Result<std::unique_ptr<ImageProvider>> ImageProvider::Open(
 }
 
 Result<ComputerInfo> ImageProvider::Computer() {
-  std::array<char, 256> host{};
-  gethostname(host.data(), host.size() - 1);
   ComputerInfo computer{
-      .name = host.data(), .domain = "", .os = "Linux", .hardware_ids = {}, .users = {}};
+      .name = HostName(), .domain = "", .os = "Linux", .hardware_ids = {}, .users = {}};
   std::ifstream machine_id("/etc/machine-id");
   std::string id;
   if (machine_id >> id) computer.hardware_ids.push_back("machine-id:" + id);

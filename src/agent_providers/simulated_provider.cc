@@ -1,12 +1,11 @@
 #include "agent_providers/simulated_provider.h"
 
-#include <signal.h>
-
 #include "agent/private_file.h"
 #include "crypto/base64.h"
 #include "crypto/json_wipe.h"
 #include "crypto/random.h"
 #include "recovery/key_id.h"
+#include "util/platform.h"
 #include "util/utc_time.h"
 
 namespace lockbox::agent {
@@ -119,7 +118,7 @@ Status SimulatedProvider::Save() {
 }
 
 void SimulatedProvider::CrashIfAsked(const char* point) {
-  if (Field(machine_, "crash_after") == point) raise(SIGKILL);
+  if (Field(machine_, "crash_after") == point) KillThisProcess();
 }
 
 nlohmann::json* SimulatedProvider::FindVolume(const Guid& volume_id) {

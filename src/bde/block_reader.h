@@ -24,10 +24,15 @@ class BlockReader {
   virtual Status ReadAt(uint64_t offset, std::span<uint8_t> out) const = 0;
 };
 
-// Opens an image file or a block device read-only (device size via BLKGETSIZE64).
+// Opens an image file or a block device read-only (device size via BLKGETSIZE64; on Windows
+// also a volume such as \\.\C:, read in whole sectors as Windows requires).
 Result<std::unique_ptr<BlockReader>> OpenBlockReader(const std::string& path);
 
 // A reader over bytes held in memory (tests, fuzzers).
 std::unique_ptr<BlockReader> MemoryBlockReader(std::vector<uint8_t> bytes);
+
+// For implementations: kIoError naming `what` unless [offset, offset + length) lies within
+// [0, size_bytes).
+Status CheckReadRange(uint64_t offset, size_t length, uint64_t size_bytes, const std::string& what);
 
 }  // namespace lockbox::bde

@@ -5,6 +5,8 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -378,6 +380,52 @@ TEST_F(AgentTest, ABadConfigIsAClearError) {
   EXPECT_NE(run.err.find("agent.toml:1: key 'server_url': the server URL must start with https://"),
             std::string::npos)
       << run.err;
+}
+
+// The cross-built lockbox-agent.exe (scripts/build-windows-agent.sh) under wine: the same
+// --once as above, with the simulated provider, against the same real server. Skipped when
+// wine or the cross-build is missing, except under CI (CI=true), where that fails.
+constexpr char kWine[] = "/usr/lib/wine/wine64";  // Debian's wine64 package
+
+TEST_F(AgentTest, TheWindowsBuildRunsUnderWineAndEscrowsWithTheSimulatedProvider) {
+  const bool ci = std::getenv("CI") != nullptr && std::string(std::getenv("CI")) == "true";
+  for (const std::string& needed : {std::string(kWine), std::string(LOCKBOX_WINDOWS_AGENT)}) {
+    if (std::filesystem::exists(needed)) continue;
+    const std::string why =
+        needed + " is missing (" +
+        (needed == kWine ? "apt-get install wine64" : "run scripts/build-windows-agent.sh") + ")";
+    if (ci) FAIL() << why << ": CI must run the Windows agent under wine";
+    GTEST_SKIP() << why;
+  }
+  // A prefix of its own: its first start (about 10 s) creates it.
+  setenv("WINEPREFIX", (tmp_ / "wine").c_str(), 1);
+  setenv("WINEDEBUG", "-all", 1);
+  auto windows_agent = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), LOCKBOX_WINDOWS_AGENT);
+    const int code = testing::Wait(
+        testing::SpawnProgram(kWine, args, tmp_ / "windows.out", tmp_ / "windows.err"));
+    return CommandResult{code, ReadFile(tmp_ / "windows.out"), ReadFile(tmp_ / "windows.err")};
+  };
+  const CommandResult version = windows_agent({"--version"});
+  ASSERT_EQ(version.exit_code, 0) << version.err;
+  EXPECT_EQ(version.out.rfind("lockbox-agent 0.1.0", 0), 0u) << version.out;  // \r\n on Windows
+
+  // Unix paths work as they are: wine maps / to its drive Z:.
+  const CommandResult once = windows_agent(
+      {"--config", config_, "--provider", "simulated", "--machine", machine_, "--once"});
+  ASSERT_EQ(once.exit_code, 0) << once.err;
+  EXPECT_NE(once.err.find("enrolled "), std::string::npos) << once.err;
+  const CommandResult status = windows_agent(
+      {"--config", config_, "--provider", "simulated", "--machine", machine_, "--status"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const nlohmann::json described = nlohmann::json::parse(status.out, nullptr, false);
+  EXPECT_EQ(described["queued"].size(), 0u) << status.out;
+  // Both volumes' recovery passwords reached the server.
+  const auto keys = ServerKeys(described.value("computer_id", ""));
+  EXPECT_EQ(keys.size(), 2u);
+  for (const auto& [id, state] : keys) EXPECT_EQ(state, "active") << id;
+  testing::Wait(testing::SpawnProgram("/usr/lib/wine/wineserver64", {"-k"}, tmp_ / "wineserver.out",
+                                      tmp_ / "wineserver.err"));
 }
 
 }  // namespace
