@@ -23,7 +23,9 @@
 #                whether the load generator is the limit
 #   healthz      lockbox's GET /healthz (TLS, HTTP and one store query: the server's floor)
 #   check-in     agents sending the report they sent before (changes nothing), drawn at
-#                random from all seeded agents; ratio to nginx's rate (target >= 0.5)
+#                random from all seeded agents, after one warm-up round in which each of
+#                them checked in once (as in a server that has run for one report
+#                interval); ratio to nginx's rate (target >= 0.5)
 #   escrow       --escrows agents (default 10,000) enrolled during seeding sending their
 #                first report: a new recovery password, durable before the answer
 #                (target >= 2,000/s)
@@ -367,6 +369,10 @@ for keys in "${sizes[@]}"; do
   if grep -Eq '"changed": *true' "$work/probe.tsv"; then
     die "a repeated report changed something: $(grep -Em1 '"changed": *true' "$work/probe.tsv")"
   fi
+  # A server that has run for one report interval has seen every agent's report once
+  # (the memo of report bodies is warm): so has this one before it is measured.
+  load warm-up "$port" "$work/checkin.tsv" --once --seconds 3600
+  (( r_failed == 0 )) || die "check-in warm-up: $r_failed failed answers"
   # nginx just before and just after, with the very same request bytes: the ratio is to the
   # mean of the two, so a change of machine load during the run shows as their difference.
   load nginx "$nginx_port" "$work/checkin.tsv" --seconds "$seconds"

@@ -1,6 +1,13 @@
 #include "api/services.h"
 
 namespace lockbox::api {
+namespace {
+
+// The computers whose latest report body the memo keeps: some 300 bytes each, so about 75 MiB
+// at most. A larger fleet works as well; its check-ins beyond these are decoded in full.
+constexpr size_t kReportMemoComputers = 250'000;
+
+}  // namespace
 
 Services::Services(store::Store& store, ApiOptions options)
     : store_(store),
@@ -13,7 +20,8 @@ Services::Services(store::Store& store, ApiOptions options)
       migration_(store_, audit_, options_.service),
       directory_(store_),
       compliance_(store_, options_.service.compliance, options_.service.now),
-      reports_(store_, options_.service) {}
+      reports_(store_, options_.service),
+      report_memo_(kReportMemoComputers) {}
 
 Result<std::unique_ptr<Services>> Services::Create(store::Store& store, ApiOptions options) {
   std::unique_ptr<Services> services(new Services(store, std::move(options)));

@@ -1,6 +1,7 @@
 // Services: everything the API's routes act on, built once per server process from an open
 // store: the audit log, the runtime settings, the background key verifier, the escrow and recovery
-// rules, the computer directory, compliance and reports, and the authenticator.
+// rules, the computer directory, compliance and reports, the authenticator, and the memo of
+// agents' report bodies.
 //
 //   LOCKBOX_ASSIGN_OR_RETURN(auto services, api::Services::Create(*store, api::ApiOptions{}));
 //   http::Router router;
@@ -9,6 +10,7 @@
 
 #include <memory>
 
+#include "api/report_memo.h"
 #include "audit/audit_log.h"
 #include "auth/authenticator.h"
 #include "auth/options.h"
@@ -48,6 +50,7 @@ class Services {
   service::ComplianceService& compliance() { return compliance_; }
   service::ReportService& reports() { return reports_; }
   auth::Authenticator& auth() { return *auth_; }
+  ReportMemo& report_memo() { return report_memo_; }
   const ApiOptions& options() const { return options_; }
 
  private:
@@ -65,6 +68,7 @@ class Services {
   service::ComplianceService compliance_;
   service::ReportService reports_;
   std::unique_ptr<auth::Authenticator> auth_;
+  ReportMemo report_memo_;
 };
 
 }  // namespace lockbox::api

@@ -44,13 +44,13 @@ Result<Guid> NewComputerId() {
   return Guid::FromBytes(raw);
 }
 
-service::Actor AgentActor(const store::Computer& computer, std::string_view address,
-                          std::string_view credential_id) {
-  return {.name = computer.name,
+service::Actor AgentActor(const Guid& computer_id, std::string_view computer_name,
+                          std::string_view address, std::string_view credential_id) {
+  return {.name = std::string(computer_name),
           .role = service::Role::kAgent,
           .source = service::Source::kAgent,
           .address = std::string(address),
-          .computer = computer.id,
+          .computer = computer_id,
           .credential_id = std::string(credential_id)};
 }
 
@@ -192,9 +192,10 @@ Result<Enrollment> Machines::Enroll(std::string_view enrollment_token, const Mac
                                                           .enrollment_token_id = token_id,
                                                           .created_at = now,
                                                           .revoked_at = std::nullopt,
-                                                          .last_used = std::nullopt}));
+                                                          .last_used = std::nullopt,
+                                                          .computer_name = computer.name}));
   LOCKBOX_RETURN_IF_ERROR(service::AuditAdminChange(
-      log_, AgentActor(computer, address, credential.id), now,
+      log_, AgentActor(computer.id, computer.name, address, credential.id), now,
       {.what = existing ? "machine re-enrolled" : "machine enrolled",
        .details = "credential " + credential.id + " with enrollment token " + token_id +
                   (existing ? "; earlier credentials revoked" : ""),
@@ -209,10 +210,9 @@ Result<service::Actor> Machines::Authenticate(std::string_view credential,
   const store::Time now = options_.now();
   const auto record = store_.GetMachineCredential(id);
   LOCKBOX_RETURN_IF_ERROR(internal::CheckPresented("machine credential", record, credential, now));
-  LOCKBOX_ASSIGN_OR_RETURN(const store::Computer computer, store_.GetComputer(record->computer_id));
   // last_used is written with the computer's contact time (service::ContactRecorder): a
   // write here would cost every check-in a commit.
-  return AgentActor(computer, address, id);
+  return AgentActor(record->computer_id, record->computer_name, address, id);
 }
 
 }  // namespace lockbox::auth

@@ -190,22 +190,73 @@ store::Computer Comparable(store::Computer computer) {
 
 }  // namespace
 
-Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowReport& report) {
+Status EscrowService::AuthorizeReport(const Actor& actor, const Guid& computer_id) {
   LOCKBOX_RETURN_IF_ERROR(Authorize(actor, Operation::kEscrow));
-  if (actor.computer != report.computer.id) {
+  if (actor.computer != computer_id) {
     return Status::PermissionDenied(
         "an agent may report only its own computer: the report names another computer than "
         "the agent's credential");
   }
-  LOCKBOX_RETURN_IF_ERROR(Validate(report));
-  const store::Time now = options_.now();
-  const crypto::Sha256Digest digest = ReportDigest(report);
+  return Status::Ok();
+}
+
+CheckInSummary EscrowService::Summarize(const EscrowReport& report) {
+  CheckInSummary summary{.computer_id = report.computer.id,
+                         .digest = ReportDigest(report),
+                         .secrets = {},
+                         .has_tpm_owner_auth = report.tpm_owner_auth.has_value(),
+                         .users = {}};
+  for (const ReportedRecoveryPassword& rp : report.recovery_passwords) {
+    summary.secrets.push_back({rp.key_id, "recovery_password", store::WriteOutcome::kUnchanged});
+    if (rp.key_package) {
+      summary.secrets.push_back({rp.key_id, "key_package", store::WriteOutcome::kUnchanged});
+    }
+  }
+  for (const std::string& user : report.users) summary.users.push_back(LowerAscii(user));
+  return summary;
+}
+
+Result<std::optional<EscrowResponse>> EscrowService::CheckIn(const Actor& actor,
+                                                             const CheckInSummary& summary) {
+  LOCKBOX_RETURN_IF_ERROR(AuthorizeReport(actor, summary.computer_id));
+  return CheckInAuthorized(actor, summary);
+}
+
+Result<std::optional<EscrowResponse>> EscrowService::CheckInAuthorized(
+    const Actor& actor, const CheckInSummary& summary) {
+  auto stored = store_.GetCheckIn(summary.computer_id);
+  if (!stored.ok()) {
+    if (stored.status().code() == ErrorCode::kNotFound) return std::optional<EscrowResponse>();
+    return stored.status();
+  }
+  if (stored->report_digest.size() != summary.digest.size() ||
+      !crypto::ConstantTimeEqual(stored->report_digest, summary.digest)) {
+    return std::optional<EscrowResponse>();
+  }
   LOCKBOX_ASSIGN_OR_RETURN(const RuntimeSettings settings, settings_.Current());
   EscrowResponse response;
   response.next_report_in = settings.report_interval;
-  LOCKBOX_ASSIGN_OR_RETURN(const bool checked_in, CheckIn(actor, report, digest, now, response));
-  if (checked_in) return response;
+  response.secrets = summary.secrets;
+  if (summary.has_tpm_owner_auth) response.tpm_owner_auth = store::WriteOutcome::kUnchanged;
+  response.rotate = std::move(stored->awaiting_rotation);
+  contacts_.Record({.computer_id = summary.computer_id,
+                    .at = options_.now(),
+                    .users = summary.users,
+                    .credential_id = actor.credential_id});
+  return std::optional<EscrowResponse>(std::move(response));
+}
 
+Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowReport& report) {
+  LOCKBOX_RETURN_IF_ERROR(AuthorizeReport(actor, report.computer.id));
+  LOCKBOX_RETURN_IF_ERROR(Validate(report));
+  const CheckInSummary summary = Summarize(report);
+  LOCKBOX_ASSIGN_OR_RETURN(auto checked_in, CheckInAuthorized(actor, summary));
+  if (checked_in) return std::move(*checked_in);
+
+  const store::Time now = options_.now();
+  const std::span<const uint8_t> digest = summary.digest;
+  LOCKBOX_ASSIGN_OR_RETURN(const RuntimeSettings settings, settings_.Current());
+  EscrowResponse response;
   // Everything the report writes is one transaction: a report is stored whole or not at all,
   // and concurrent reports share their commits. The body may run again (see Atomically).
   LOCKBOX_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {
@@ -274,35 +325,6 @@ Status EscrowService::WriteReport(const Actor& actor, const EscrowReport& report
              response.tpm_owner_auth != store::WriteOutcome::kStale;
   if (complete) LOCKBOX_RETURN_IF_ERROR(store_.SetReportDigest(computer.id, digest));
   return Status::Ok();
-}
-
-Result<bool> EscrowService::CheckIn(const Actor& actor, const EscrowReport& report,
-                                    std::span<const uint8_t> digest, store::Time now,
-                                    EscrowResponse& response) {
-  auto stored = store_.GetCheckIn(report.computer.id);
-  if (!stored.ok()) {
-    if (stored.status().code() == ErrorCode::kNotFound) return false;
-    return stored.status();
-  }
-  if (stored->report_digest.size() != digest.size() ||
-      !crypto::ConstantTimeEqual(stored->report_digest, digest)) {
-    return false;
-  }
-  for (const ReportedRecoveryPassword& rp : report.recovery_passwords) {
-    response.secrets.push_back({rp.key_id, "recovery_password", store::WriteOutcome::kUnchanged});
-    if (rp.key_package) {
-      response.secrets.push_back({rp.key_id, "key_package", store::WriteOutcome::kUnchanged});
-    }
-  }
-  if (report.tpm_owner_auth) response.tpm_owner_auth = store::WriteOutcome::kUnchanged;
-  response.rotate = std::move(stored->awaiting_rotation);
-  store::Contact contact{.computer_id = report.computer.id,
-                         .at = now,
-                         .users = {},
-                         .credential_id = actor.credential_id};
-  for (const std::string& user : report.users) contact.users.push_back(LowerAscii(user));
-  contacts_.Record(std::move(contact));
-  return true;
 }
 
 Status EscrowService::WriteSecrets(const Actor& actor, const EscrowReport& report,

@@ -19,6 +19,7 @@
 
 #include "audit/audit_log.h"
 #include "crypto/secret.h"
+#include "crypto/sha256.h"
 #include "service/contact_recorder.h"
 #include "service/options.h"
 #include "service/roles.h"
@@ -91,6 +92,18 @@ struct EscrowResponse {
   std::chrono::minutes next_report_in{90};
 };
 
+// What a check-in needs of a report: enough to answer the same report again without
+// decoding it (api::ReportMemo keeps these by the report body's hash). No secret: the digest
+// covers the secrets, which are random values of 128 bits and more.
+struct CheckInSummary {
+  Guid computer_id;
+  crypto::Sha256Digest digest{};  // ReportDigest: everything the report says
+  // Each secret of the report, as a check-in answers it (unchanged).
+  std::vector<SecretOutcome> secrets;
+  bool has_tpm_owner_auth = false;
+  std::vector<std::string> users;  // lower-cased
+};
+
 class EscrowService {
  public:
   // `verifier` may be null (no metadata verification). All must outlive the service; the
@@ -112,6 +125,14 @@ class EscrowService {
   // recorded in that batch too, after any report.
   Result<EscrowResponse> Escrow(const Actor& actor, const EscrowReport& report);
 
+  // The summary of a valid report (Escrow() accepted it). Pure: the same report, the same
+  // summary.
+  static CheckInSummary Summarize(const EscrowReport& report);
+  // Answers a report known only by its summary when it repeats the last report fully
+  // processed; nullopt when it does not (then the report must go through Escrow()). The
+  // same checks of the actor as Escrow().
+  Result<std::optional<EscrowResponse>> CheckIn(const Actor& actor, const CheckInSummary& summary);
+
   // Writes the contact times of check-ins now (they are written every
   // options.contact_flush_interval anyway).
   Status FlushContacts() { return contacts_.Flush(); }
@@ -124,9 +145,9 @@ class EscrowService {
   // The full path of Escrow(), inside its transaction.
   Status WriteReport(const Actor& actor, const EscrowReport& report,
                      std::span<const uint8_t> digest, store::Time now, EscrowResponse& response);
-  // True, with the answer in `response`, when the report repeats the last one.
-  Result<bool> CheckIn(const Actor& actor, const EscrowReport& report,
-                       std::span<const uint8_t> digest, store::Time now, EscrowResponse& response);
+  Status AuthorizeReport(const Actor& actor, const Guid& computer_id);
+  Result<std::optional<EscrowResponse>> CheckInAuthorized(const Actor& actor,
+                                                          const CheckInSummary& summary);
   // *complete is cleared when a check the report asked for was skipped (a full verification
   // queue), so that the next identical report is processed in full again.
   Status WriteSecrets(const Actor& actor, const EscrowReport& report, EscrowResponse& response,

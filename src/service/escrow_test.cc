@@ -57,7 +57,8 @@ TEST_P(ServiceTest, TheAgentCredentialsLastUseIsWrittenWithTheContactTimes) {
                                              .enrollment_token_id = "enroll-1",
                                              .created_at = now_,
                                              .revoked_at = std::nullopt,
-                                             .last_used = std::nullopt})
+                                             .last_used = std::nullopt,
+                                             .computer_name = ""})
                   .ok());
   Actor agent = Agent();
   agent.credential_id = "cred-1";

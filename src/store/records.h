@@ -258,6 +258,9 @@ struct MachineCredential {
   Time created_at{};
   std::optional<Time> revoked_at;
   std::optional<Time> last_used;
+  // The computer's name, read with the credential (not part of its row): what an agent's
+  // actions are recorded under, without reading the computer at each request.
+  std::string computer_name;
 
   friend bool operator==(const MachineCredential&, const MachineCredential&) = default;
 };

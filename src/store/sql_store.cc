@@ -327,6 +327,11 @@ Result<EnrollmentToken> DecodeEnrollmentToken(const Row& row) {
 
 constexpr const char* kMachineCredentialColumns =
     "id, token_hash, computer_id, enrollment_token_id, created_at, revoked_at, last_used";
+// A credential with its computer's name (MachineCredential::computer_name).
+constexpr const char* kMachineCredentialSelect =
+    "SELECT m.id, m.token_hash, m.computer_id, m.enrollment_token_id, m.created_at,"
+    " m.revoked_at, m.last_used, c.name"
+    " FROM machine_credentials m JOIN computers c ON c.id = m.computer_id";
 
 Result<MachineCredential> DecodeMachineCredential(const Row& row) {
   Decoder d(row);
@@ -336,7 +341,8 @@ Result<MachineCredential> DecodeMachineCredential(const Row& row) {
                       .enrollment_token_id = d.Str(3),
                       .created_at = d.At(4),
                       .revoked_at = d.MaybeAt(5),
-                      .last_used = d.MaybeAt(6)};
+                      .last_used = d.MaybeAt(6),
+                      .computer_name = d.Str(7)};
   LOCKBOX_RETURN_IF_ERROR(d.status("machine credential " + c.id));
   return c;
 }
@@ -775,7 +781,7 @@ class SqlStore : public Store {
           auto rows, tx.Query("SELECT c.report_digest, k.key_id FROM computers c"
                               " LEFT JOIN volumes v ON v.computer_id = c.id"
                               " LEFT JOIN recovery_keys k ON k.volume_id = v.id AND k.state = $2"
-                              " WHERE c.id = $1 ORDER BY k.key_id",
+                              " WHERE c.id = $1",
                               params));
       if (rows.empty()) {
         return Status::NotFound("no computer " + computer_id.ToString() + " in the store");
@@ -787,6 +793,9 @@ class SqlStore : public Store {
         LOCKBOX_ASSIGN_OR_RETURN(Guid key_id, Guid::Parse(r.Text(1)));
         check_in.awaiting_rotation.push_back(key_id);
       }
+      // Sorted here rather than by the statement, which would need a temporary b-tree.
+      std::sort(check_in.awaiting_rotation.begin(), check_in.awaiting_rotation.end(),
+                [](const Guid& a, const Guid& b) { return a.ToString() < b.ToString(); });
       return check_in;
     });
   }
@@ -1182,17 +1191,14 @@ class SqlStore : public Store {
   }
 
   Result<MachineCredential> GetMachineCredential(std::string_view id) override {
-    return GetOne<MachineCredential>(std::string("SELECT ") + kMachineCredentialColumns +
-                                         " FROM machine_credentials WHERE id = $1",
-                                     id, DecodeMachineCredential,
-                                     NotFoundIn(kMachineCredentials, id));
+    return GetOne<MachineCredential>(std::string(kMachineCredentialSelect) + " WHERE m.id = $1", id,
+                                     DecodeMachineCredential, NotFoundIn(kMachineCredentials, id));
   }
 
   Result<std::vector<MachineCredential>> ListMachineCredentials(const Guid& computer_id) override {
-    return GetAll<MachineCredential>(
-        std::string("SELECT ") + kMachineCredentialColumns +
-            " FROM machine_credentials WHERE computer_id = $1 ORDER BY created_at, id",
-        {Text(computer_id)}, DecodeMachineCredential);
+    return GetAll<MachineCredential>(std::string(kMachineCredentialSelect) +
+                                         " WHERE m.computer_id = $1 ORDER BY m.created_at, m.id",
+                                     {Text(computer_id)}, DecodeMachineCredential);
   }
 
   Result<WriteOutcome> RevokeMachineCredential(std::string_view id, Time at) override {

@@ -28,9 +28,10 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
-#include <map>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "store/database.h"
@@ -82,27 +83,43 @@ struct StatementFinalizer {
 };
 using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
 
+// A prepared statement and where its placeholders $1, $2, ... are bound.
+struct Prepared {
+  StatementPtr stmt;
+  std::vector<int> parameter_index;  // [i]: the bind index of $<i+1>
+};
+
 // Prepared statements of one connection, by SQL text: the store runs the same few dozen
 // statements over and over, and preparing one costs more than running it.
 class StatementCache {
  public:
   explicit StatementCache(sqlite3* db) : db_(db) {}
   // The statement for `sql`, reset and unbound, or why it cannot be prepared.
-  Result<sqlite3_stmt*> Get(std::string_view sql) {
-    if (auto it = statements_.find(sql); it != statements_.end()) return it->second.get();
+  Result<const Prepared*> Get(std::string_view sql) {
+    if (auto it = statements_.find(sql); it != statements_.end()) return &it->second;
     sqlite3_stmt* raw = nullptr;
     const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                       SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
-    StatementPtr stmt(raw);
+    Prepared prepared{.stmt = StatementPtr(raw), .parameter_index = {}};
     if (rc != SQLITE_OK) return SqliteError(db_, rc, "preparing a statement");
-    sqlite3_stmt* result = stmt.get();
-    statements_.emplace(std::string(sql), std::move(stmt));
-    return result;
+    const int count = sqlite3_bind_parameter_count(raw);
+    for (int i = 1; i <= count; ++i) {
+      const std::string name = "$" + std::to_string(i);
+      const int index = sqlite3_bind_parameter_index(raw, name.c_str());
+      if (index == 0) return Status::Internal("a statement does not use placeholder " + name);
+      prepared.parameter_index.push_back(index);
+    }
+    return &statements_.emplace(std::string(sql), std::move(prepared)).first->second;
   }
 
  private:
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
+
   sqlite3* db_;
-  std::map<std::string, StatementPtr, std::less<>> statements_;
+  std::unordered_map<std::string, Prepared, SqlHash, std::equal_to<>> statements_;
 };
 
 class SqliteTransaction : public Transaction {
@@ -110,7 +127,8 @@ class SqliteTransaction : public Transaction {
   SqliteTransaction(sqlite3* db, StatementCache& cache) : db_(db), cache_(cache) {}
 
   Result<std::vector<Row>> Query(std::string_view sql, std::span<const Value> params) override {
-    LOCKBOX_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, cache_.Get(sql));
+    LOCKBOX_ASSIGN_OR_RETURN(const Prepared* prepared, cache_.Get(sql));
+    sqlite3_stmt* stmt = prepared->stmt.get();
     // Reset and unbound when done, whatever happened: a statement left stepping would hold
     // the database's read snapshot open.
     struct Reset {
@@ -120,7 +138,7 @@ class SqliteTransaction : public Transaction {
         sqlite3_clear_bindings(stmt);
       }
     } reset{stmt};
-    LOCKBOX_RETURN_IF_ERROR(Bind(stmt, params));
+    LOCKBOX_RETURN_IF_ERROR(Bind(*prepared, params));
     std::vector<Row> rows;
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) rows.push_back(ReadRow(stmt));
@@ -130,16 +148,15 @@ class SqliteTransaction : public Transaction {
 
  private:
   // Binds params[i] to the placeholder named $<i+1>, wherever the statement uses it.
-  Status Bind(sqlite3_stmt* stmt, std::span<const Value> params) {
-    if (static_cast<size_t>(sqlite3_bind_parameter_count(stmt)) != params.size()) {
-      return Status::Internal(
-          "a statement has " + std::to_string(sqlite3_bind_parameter_count(stmt)) +
-          " placeholders but " + std::to_string(params.size()) + " values were given");
+  Status Bind(const Prepared& prepared, std::span<const Value> params) {
+    sqlite3_stmt* stmt = prepared.stmt.get();
+    if (prepared.parameter_index.size() != params.size()) {
+      return Status::Internal("a statement has " + std::to_string(prepared.parameter_index.size()) +
+                              " placeholders but " + std::to_string(params.size()) +
+                              " values were given");
     }
     for (size_t i = 0; i < params.size(); ++i) {
-      const std::string name = "$" + std::to_string(i + 1);
-      const int index = sqlite3_bind_parameter_index(stmt, name.c_str());
-      if (index == 0) return Status::Internal("a statement does not use placeholder " + name);
+      const int index = prepared.parameter_index[i];
       int rc = SQLITE_OK;
       const Value& v = params[i];
       if (std::holds_alternative<std::monostate>(v)) {
@@ -155,7 +172,7 @@ class SqliteTransaction : public Transaction {
         rc = sqlite3_bind_blob64(stmt, index, b.empty() ? &kNothing : b.data(), b.size(),
                                  SQLITE_STATIC);
       }
-      if (rc != SQLITE_OK) return SqliteError(db_, rc, "binding " + name);
+      if (rc != SQLITE_OK) return SqliteError(db_, rc, "binding $" + std::to_string(i + 1));
     }
     return Status::Ok();
   }
