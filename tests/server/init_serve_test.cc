@@ -67,11 +67,15 @@ TEST(ServeTest, BadConfigIsAClearError) {
   TestDir tmp;
   const std::string data = tmp / "data";
   ASSERT_EQ(Lockbox(tmp, {"init", "--data-dir", data}).exit_code, 0);
-  // The file ends with the [auth] section.
+  // The file ends with the [auth] section; the misspelt key is its last line.
   std::ofstream(data + "/lockbox.toml", std::ios::app) << "lockout_minute = 5\n";
+  std::ifstream config(data + "/lockbox.toml");
+  size_t lines = 0;
+  for (std::string line; std::getline(config, line);) ++lines;
   const CommandResult run = Lockbox(tmp, {"serve", "--data-dir", data});
   EXPECT_EQ(run.exit_code, 3);
-  EXPECT_NE(run.err.find(data + "/lockbox.toml:54: unknown key 'auth.lockout_minute'"),
+  EXPECT_NE(run.err.find(data + "/lockbox.toml:" + std::to_string(lines) +
+                         ": unknown key 'auth.lockout_minute'"),
             std::string::npos)
       << run.err;
 }
