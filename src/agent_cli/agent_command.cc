@@ -117,6 +117,9 @@ void RequestAgentStop() { stopping = true; }
 
 int RunAgentCommand(const AgentCommand& command) {
   auto config = LoadAgentConfig(command.config_file);
+  if (config.ok()) {
+    if (Status policy = ApplyPlatformPolicy(*config); !policy.ok()) config = policy;
+  }
   if (!config.ok()) {
     std::cerr << "lockbox-agent: " << config.status().message() << "\n";
     return kExitConfig;

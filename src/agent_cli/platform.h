@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/agent_config.h"
 #include "agent/provider.h"
 #include "agent_cli/agent_command.h"
 
@@ -23,6 +24,10 @@ void AddPlatformOptions(CLI::App& app, AgentCommand& command);
 
 // Opens a provider of the platform's own (not image or simulated).
 Result<std::unique_ptr<Provider>> OpenPlatformProvider(const AgentCommand& command);
+
+// Overrides the config file's keys with the platform's policy: on Windows the Group Policy
+// values (agent/group_policy.h); elsewhere there is none.
+Status ApplyPlatformPolicy(AgentConfig& config);
 
 // Performs `command.service` and returns the exit code; nullopt when there is none.
 std::optional<int> RunPlatformCommand(const AgentCommand& command);

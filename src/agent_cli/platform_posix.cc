@@ -11,6 +11,8 @@ Result<std::unique_ptr<Provider>> OpenPlatformProvider(const AgentCommand& comma
                                  "': use --provider image or --provider simulated");
 }
 
+Status ApplyPlatformPolicy(AgentConfig&) { return Status::Ok(); }
+
 std::optional<int> RunPlatformCommand(const AgentCommand&) { return std::nullopt; }
 
 }  // namespace lockbox::agent

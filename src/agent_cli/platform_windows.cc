@@ -7,7 +7,9 @@
 #include <fstream>
 
 #include "agent/agent_config.h"
+#include "agent/group_policy.h"
 #include "agent/private_file.h"
+#include "agent_windows/registry.h"
 #include "agent_windows/windows_provider.h"
 #include "util/win32.h"
 
@@ -188,6 +190,11 @@ Result<std::unique_ptr<Provider>> OpenPlatformProvider(const AgentCommand& comma
   LOCKBOX_ASSIGN_OR_RETURN(std::unique_ptr<Wmi> wmi, OpenWmi());
   return std::unique_ptr<Provider>(
       std::make_unique<WindowsProvider>(std::move(wmi), bde::OpenBlockReader));
+}
+
+Status ApplyPlatformPolicy(AgentConfig& config) {
+  LOCKBOX_ASSIGN_OR_RETURN(const PolicyValues values, ReadRegistryValues(kGroupPolicyKey));
+  return ApplyGroupPolicy(values, config);
 }
 
 std::optional<int> RunPlatformCommand(const AgentCommand& command) {

@@ -70,8 +70,13 @@ Status SimulatedProvider::CreateMachine(const std::string& path, const std::stri
   if (ReadPrivateFile(path).ok()) return Status::AlreadyExists(path + " exists already");
   std::array<uint8_t, 8> serial{};
   LOCKBOX_RETURN_IF_ERROR(crypto::RandomBytes(serial));
+  // All 64 bits: the server takes two machines with one serial for one computer re-enrolling
+  // (and revokes the first's credential), and 32 bits collide in a fleet of 100,000.
   std::string serial_text;
-  for (uint8_t b : serial) serial_text += "0123456789ABCDEF"[b % 16];
+  for (uint8_t b : serial) {
+    serial_text += "0123456789ABCDEF"[b >> 4];
+    serial_text += "0123456789ABCDEF"[b & 15];
+  }
   crypto::SecretBytes owner_auth(20);
   LOCKBOX_RETURN_IF_ERROR(crypto::RandomBytes(owner_auth.span()));
   nlohmann::json volumes = nlohmann::json::array();

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "recovery/check.h"
 
@@ -32,6 +33,11 @@ TEST_F(SimulatedProviderTest, ANewMachineHasRealisticVolumesWithValidRecoveryPas
   auto provider = SimulatedProvider::Open(path_);
   ASSERT_TRUE(provider.ok());
   EXPECT_EQ((*provider)->Computer()->name, "PC-07");
+  // 64 random bits: the server knows a computer again by its serial, and a fleet of 100,000
+  // with 32-bit serials had collisions (each one a revoked credential).
+  const std::vector<std::string> ids = (*provider)->Computer()->hardware_ids;
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_TRUE(std::regex_match(ids[0], std::regex("serial:[0-9A-F]{16}"))) << ids[0];
   auto volumes = (*provider)->Volumes();
   ASSERT_EQ(volumes->size(), 2u);
   EXPECT_EQ((*volumes)[0].type, "os");
