@@ -391,12 +391,12 @@ Result<store::User> Accounts::CheckDirectoryPassword(std::string_view typed,
     record.directory = directory.domain;
     LOCKBOX_RETURN_IF_ERROR(store_.CreateUser(record));
     LOCKBOX_RETURN_IF_ERROR(
-        internal::AuditChange(log_, ActorOf(record, address), now,
-                              {.what = "directory user added",
-                               .details = record.name + " of " + record.directory + ", role " +
-                                          role + " from its Active Directory groups",
-                               .end_user = record.name,
-                               .computer = ""}));
+        service::AuditAdminChange(log_, ActorOf(record, address), now,
+                                  {.what = "directory user added",
+                                   .details = record.name + " of " + record.directory + ", role " +
+                                              role + " from its Active Directory groups",
+                                   .end_user = record.name,
+                                   .computer = ""}));
     return record;
   }
   // "alice" typed, and "corp\alice" is a local account: the local one owns the name.
@@ -411,11 +411,11 @@ Result<store::User> Accounts::CheckDirectoryPassword(std::string_view typed,
     stored->directory = directory.domain;
     LOCKBOX_RETURN_IF_ERROR(store_.UpdateUser(*stored));
     if (role_changed) {
-      LOCKBOX_RETURN_IF_ERROR(internal::AuditChange(log_, ActorOf(*stored, address), now,
-                                                    {.what = "user role changed",
-                                                     .details = details,
-                                                     .end_user = stored->name,
-                                                     .computer = ""}));
+      LOCKBOX_RETURN_IF_ERROR(service::AuditAdminChange(log_, ActorOf(*stored, address), now,
+                                                        {.what = "user role changed",
+                                                         .details = details,
+                                                         .end_user = stored->name,
+                                                         .computer = ""}));
     }
   }
   return std::move(stored).value();
