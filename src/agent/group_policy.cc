@@ -136,9 +136,9 @@ Status ApplyGroupPolicy(const PolicyValues& values, AgentConfig& config) {
   AgentConfig changed = config;
   for (const auto& [name, value] : values) {
     // Registry value names are case-insensitive.
-    const auto mapping = std::find_if(Mappings().begin(), Mappings().end(), [&](const Mapping& m) {
-      return Lower(m.name) == Lower(name);
-    });
+    const std::string wanted = Lower(name);
+    const auto mapping = std::find_if(Mappings().begin(), Mappings().end(),
+                                      [&wanted](const Mapping& m) { return Lower(m.name) == wanted; });
     if (mapping == Mappings().end()) {
       return Bad(name, "is not a Lockbox agent policy value; check its spelling");
     }
