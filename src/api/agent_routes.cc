@@ -40,15 +40,22 @@ http::Response Enroll(Services& services, http::Request& request) {
   return http::JsonResponse(200, answer);
 }
 
-http::Response Report(Services& services, http::Request& request, const Caller& caller) {
-  // The same bytes as a report before: a check-in, answered without decoding them again.
+// A check-in: the same bytes as a report before, answered without decoding them again (only
+// reads, and the contact kept in memory); nullopt for a report to process in full.
+std::optional<http::Response> CheckIn(Services& services, const http::Request& request,
+                                      const Caller& caller) {
   const std::optional<Guid>& computer = caller.actor.computer;
-  if (auto summary =
-          computer ? services.report_memo().Find(*computer, request.body) : std::nullopt) {
-    auto response = services.escrow().CheckIn(caller.actor, *summary);
-    if (!response.ok()) return Failure(response.status());
-    if (*response) return http::JsonResponse(200, EncodeEscrowResponse(**response));
-  }
+  const auto summary =
+      computer ? services.report_memo().Find(*computer, request.body) : std::nullopt;
+  if (!summary) return std::nullopt;
+  auto response = services.escrow().CheckIn(caller.actor, *summary);
+  if (!response.ok()) return Failure(response.status());
+  if (!*response) return std::nullopt;
+  return http::JsonResponse(200, EncodeEscrowResponse(**response));
+}
+
+http::Response Report(Services& services, http::Request& request, const Caller& caller) {
+  if (auto answer = CheckIn(services, request, caller)) return std::move(*answer);
   nlohmann::json body;
   crypto::WipeOnExit wipe(body);
   if (auto error = http::ReadJsonBody(request, &body)) return *error;
@@ -116,9 +123,10 @@ Status AddAgentRoutes(http::Router& router, Services& services) {
                                         {"next_report_in_seconds", "integer"},
                                         {"tpm_owner_auth", "string"}}),
        .roles = {Role::kAgent},
-       .handler = [&services](http::Request& request, const Caller& caller) {
-         return Report(services, request, caller);
-       }}));
+       .handler = [&services](http::Request& request,
+                              const Caller& caller) { return Report(services, request, caller); },
+       .quick = [&services](http::Request& request,
+                            const Caller& caller) { return CheckIn(services, request, caller); }}));
   return AddGuarded(
       router, services,
       {.method = http::Method::kPost,

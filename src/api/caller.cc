@@ -1,5 +1,8 @@
 #include "api/caller.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "auth/token.h"
 
 namespace lockbox::api {
@@ -9,6 +12,18 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
+}
+
+constexpr std::string_view kBearer = "bearer ";
+
+// The token of an Authorization header of the Bearer scheme (the scheme's case ignored).
+std::optional<std::string_view> BearerToken(std::string_view authorization) {
+  if (authorization.size() <= kBearer.size() ||
+      !std::equal(kBearer.begin(), kBearer.end(), authorization.begin(),
+                  [](char a, char b) { return a == (b | 0x20); })) {
+    return std::nullopt;
+  }
+  return Trim(authorization.substr(kBearer.size()));
 }
 
 constexpr std::string_view kCookieAttributes = "; Path=/; Secure; HttpOnly; SameSite=Strict";
@@ -32,21 +47,23 @@ std::string_view CookieValue(const http::Request& request, std::string_view name
   return {};
 }
 
+bool PresentsMachineCredential(const http::Request& request) {
+  const std::optional<std::string_view> token = BearerToken(request.Header("authorization"));
+  return token && auth::KindOf(*token) == auth::TokenKind::kMachine;
+}
+
 Result<Caller> Authenticate(Services& services, const http::Request& request,
                             auth::SessionUse use) {
   const std::string_view authorization = request.Header("authorization");
   if (!authorization.empty()) {
-    constexpr std::string_view kBearer = "bearer ";
-    if (authorization.size() <= kBearer.size() ||
-        !std::equal(kBearer.begin(), kBearer.end(), authorization.begin(),
-                    [](char a, char b) { return a == (b | 0x20); })) {
+    const std::optional<std::string_view> token = BearerToken(authorization);
+    if (!token) {
       return Status::Unauthenticated(
           "the Authorization header must be \"Bearer <token>\" with an API token or a machine "
           "credential");
     }
-    LOCKBOX_ASSIGN_OR_RETURN(service::Actor actor, services.auth().AuthenticateBearer(
-                                                       Trim(authorization.substr(kBearer.size())),
-                                                       request.remote_address));
+    LOCKBOX_ASSIGN_OR_RETURN(service::Actor actor,
+                             services.auth().AuthenticateBearer(*token, request.remote_address));
     return Caller{.actor = std::move(actor), .session = std::nullopt};
   }
   const std::string_view token = CookieValue(request, kSessionCookie);

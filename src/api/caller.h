@@ -33,6 +33,11 @@ std::string_view CookieValue(const http::Request& request, std::string_view name
 Result<Caller> Authenticate(Services& services, const http::Request& request,
                             auth::SessionUse use = auth::SessionUse::kAny);
 
+// Whether the request presents a machine credential ("Authorization: Bearer lbx_agt_..."), whose
+// authentication only reads the store (its last use is written with the computer's contact),
+// unlike sessions and API tokens, which are touched now and then.
+bool PresentsMachineCredential(const http::Request& request);
+
 // The Set-Cookie value that gives a browser its session, and the one that removes it.
 std::string SessionCookie(std::string_view token, store::Time expires_at, store::Time now);
 std::string ExpiredSessionCookie();

@@ -1,6 +1,7 @@
 #include "api/guarded_route.h"
 
 #include <algorithm>
+#include <variant>
 
 #include "http/json_io.h"
 
@@ -39,6 +40,25 @@ http::Response Failure(const Status& status) {
   return response;
 }
 
+namespace {
+
+// The caller, when it is authenticated and has one of `roles`; otherwise the answer (401, 403).
+std::variant<Caller, http::Response> Admit(Services& services, const http::Request& request,
+                                           const std::vector<service::Role>& roles,
+                                           auth::SessionUse use) {
+  auto caller = Authenticate(services, request, use);
+  if (!caller.ok()) return Failure(caller.status());
+  if (std::find(roles.begin(), roles.end(), caller->actor.role) == roles.end()) {
+    return Failure(Status::PermissionDenied(
+        "the role " + std::string(service::NameOf(caller->actor.role)) + " may not use " +
+        std::string(http::MethodName(request.method)) + " " + request.route +
+        ": ask an administrator for a role that may"));
+  }
+  return std::move(*caller);
+}
+
+}  // namespace
+
 Status AddGuarded(http::Router& router, Services& services, GuardedRoute route) {
   std::string roles_text;
   for (service::Role role : route.roles) {
@@ -47,6 +67,17 @@ Status AddGuarded(http::Router& router, Services& services, GuardedRoute route) 
   std::string description = route.description;
   if (!description.empty()) description += "\n\n";
   description += "Roles: " + roles_text + ".";
+  http::QuickHandler quick;
+  if (route.quick && services.store().ReadsAreLocal()) {
+    quick = [&services, roles = route.roles, use = route.session_use,
+             handler =
+                 std::move(route.quick)](http::Request& request) -> std::optional<http::Response> {
+      if (!PresentsMachineCredential(request)) return std::nullopt;
+      auto admitted = Admit(services, request, roles, use);
+      if (auto* refused = std::get_if<http::Response>(&admitted)) return std::move(*refused);
+      return handler(request, std::get<Caller>(admitted));
+    };
+  }
   return router.Add({
       .method = route.method,
       .pattern = route.pattern,
@@ -57,16 +88,11 @@ Status AddGuarded(http::Router& router, Services& services, GuardedRoute route) 
       .handler =
           [&services, roles = std::move(route.roles), use = route.session_use,
            handler = std::move(route.handler)](http::Request& request) {
-            auto caller = Authenticate(services, request, use);
-            if (!caller.ok()) return Failure(caller.status());
-            if (std::find(roles.begin(), roles.end(), caller->actor.role) == roles.end()) {
-              return Failure(Status::PermissionDenied(
-                  "the role " + std::string(service::NameOf(caller->actor.role)) + " may not use " +
-                  std::string(http::MethodName(request.method)) + " " + request.route +
-                  ": ask an administrator for a role that may"));
-            }
-            return handler(request, *caller);
+            auto admitted = Admit(services, request, roles, use);
+            if (auto* refused = std::get_if<http::Response>(&admitted)) return std::move(*refused);
+            return handler(request, std::get<Caller>(admitted));
           },
+      .quick = std::move(quick),
   });
 }
 

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,11 @@
 namespace lockbox::api::internal {
 
 using GuardedHandler = std::function<http::Response(http::Request&, const Caller&)>;
+// http::QuickHandler for an admitted caller. Used only when the store's reads are local
+// (Store::ReadsAreLocal) and for callers presenting a machine credential: authenticating the
+// caller reads the store, and must not write to it.
+using GuardedQuickHandler =
+    std::function<std::optional<http::Response>(http::Request&, const Caller&)>;
 
 struct GuardedRoute {
   http::Method method = http::Method::kGet;
@@ -28,6 +34,7 @@ struct GuardedRoute {
   // kChangePassword: also for a session that must change its password first.
   auth::SessionUse session_use = auth::SessionUse::kAny;
   GuardedHandler handler{};
+  GuardedQuickHandler quick{};  // optional
 };
 
 Status AddGuarded(http::Router& router, Services& services, GuardedRoute route);

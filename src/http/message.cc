@@ -1,6 +1,7 @@
 #include "http/message.h"
 
 #include <cctype>
+#include <string>
 
 namespace lockbox::http {
 
@@ -28,16 +29,39 @@ Request ToRequest(BeastRequest&& message, std::string remote_address) {
   return request;
 }
 
-BeastResponse ToBeast(Response&& response, unsigned version, bool keep_alive) {
-  BeastResponse message{static_cast<beast_http::status>(response.status), version};
-  message.set(beast_http::field::content_type, response.content_type);
-  message.set(beast_http::field::cache_control, "no-store");
-  message.set("X-Content-Type-Options", "nosniff");
-  for (auto& [name, value] : response.headers) message.set(name, value);
-  message.body() = std::move(response.body);
-  message.keep_alive(keep_alive);
-  message.prepare_payload();
-  return message;
+namespace {
+
+void AppendHeader(std::string& wire, std::string_view name, std::string_view value) {
+  const size_t start = wire.size();
+  wire.append(name).append(": ").append(value);
+  for (size_t i = start; i < wire.size(); ++i) {
+    if (wire[i] == '\r' || wire[i] == '\n') wire[i] = ' ';
+  }
+  wire.append("\r\n");
+}
+
+}  // namespace
+
+void SerializeResponse(const Response& response, unsigned version, bool keep_alive,
+                       std::string& wire) {
+  const auto status = static_cast<beast_http::status>(response.status);
+  wire.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ")
+      .append(std::to_string(response.status))
+      .append(" ")
+      .append(ToStd(beast_http::obsolete_reason(status)))
+      .append("\r\n");
+  AppendHeader(wire, "Content-Type", response.content_type);
+  AppendHeader(wire, "Cache-Control", "no-store");
+  AppendHeader(wire, "X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : response.headers) AppendHeader(wire, name, value);
+  // HTTP/1.1 keeps a connection open unless told otherwise; HTTP/1.0 closes it unless told.
+  if (version == 10 && keep_alive) AppendHeader(wire, "Connection", "keep-alive");
+  if (version != 10 && !keep_alive) AppendHeader(wire, "Connection", "close");
+  // 1xx, 204 and 304 answers have no body (RFC 9110, 6.4.1).
+  const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
+  if (!bodiless) AppendHeader(wire, "Content-Length", std::to_string(response.body.size()));
+  wire.append("\r\n");
+  if (!bodiless) wire.append(response.body);
 }
 
 }  // namespace lockbox::http

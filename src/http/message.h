@@ -11,7 +11,6 @@
 namespace lockbox::http {
 
 using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
-using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
 using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
 // Beast's string_view is Boost's, not std's.
@@ -22,9 +21,13 @@ void ApplyLimits(const config::Limits& limits, RequestParser& parser);
 
 Request ToRequest(BeastRequest&& message, std::string remote_address);
 
-// `response` as HTTP/1.x with Content-Length, Connection and the headers every answer
-// carries: Cache-Control: no-store (answers may hold recovery passwords) and
-// X-Content-Type-Options: nosniff.
-BeastResponse ToBeast(Response&& response, unsigned version, bool keep_alive);
+// Appends `response` to `wire` as the bytes of an HTTP/1.x answer (`version` 10 or 11, as
+// Beast counts): the status line; Content-Type, the headers every answer carries
+// (Cache-Control: no-store, since answers may hold recovery passwords, and
+// X-Content-Type-Options: nosniff), the response's own headers, Connection as `keep_alive`
+// and `version` require, Content-Length; then the body. A CR or LF in a header becomes a
+// space, so no value can end the header block early.
+void SerializeResponse(const Response& response, unsigned version, bool keep_alive,
+                       std::string& wire);
 
 }  // namespace lockbox::http

@@ -64,7 +64,7 @@ Status Router::Add(Route route) {
   return Status::Ok();
 }
 
-Response Router::Dispatch(Request& request) const {
+std::variant<const Route*, Response> Router::Match(Request& request) const {
   if (request.path.empty() || request.path.front() != '/') {
     return ErrorResponse(400, "bad_request", "the request target must be a path starting with /");
   }
@@ -129,7 +129,21 @@ Response Router::Dispatch(Request& request) const {
   for (size_t j = 0; j < segments.size(); ++j) {
     if (segments[j].parameter) request.params.emplace_back(segments[j].text, decoded[j]);
   }
-  return best->handler(request);
+  return best;
+}
+
+Response Router::Dispatch(Request& request) const {
+  auto matched = Match(request);
+  if (auto* answer = std::get_if<Response>(&matched)) return std::move(*answer);
+  return std::get<const Route*>(matched)->handler(request);
+}
+
+std::optional<Response> Router::DispatchQuick(Request& request) const {
+  auto matched = Match(request);
+  if (auto* answer = std::get_if<Response>(&matched)) return std::move(*answer);
+  const Route* route = std::get<const Route*>(matched);
+  if (!route->quick) return std::nullopt;
+  return route->quick(request);
 }
 
 }  // namespace lockbox::http

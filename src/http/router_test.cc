@@ -15,10 +15,15 @@ Handler Echo(std::string name) {
   };
 }
 
-Response Call(const Router& router, Method method, std::string path) {
+Request RequestFor(Method method, std::string path) {
   Request request;
   request.method = method;
   request.path = std::move(path);
+  return request;
+}
+
+Response Call(const Router& router, Method method, std::string path) {
+  Request request = RequestFor(method, std::move(path));
   return router.Dispatch(request);
 }
 
@@ -87,6 +92,42 @@ TEST_F(RouterTest, RejectsMalformedAndDuplicatePatterns) {
   const Status duplicate = router_.Add({.pattern = "/api/v1/keys/{other}", .handler = Echo("x")});
   EXPECT_EQ(duplicate.message(),
             "route pattern \"/api/v1/keys/{other}\" duplicates GET /api/v1/keys/{key_id}");
+}
+
+TEST(RouterQuickTest, QuickHandlerAnswersOrPassesToTheHandler) {
+  Router router;
+  ASSERT_TRUE(router
+                  .Add({.method = Method::kPost,
+                        .pattern = "/api/v1/report/{id}",
+                        .handler = Echo("full"),
+                        .quick = [](Request& request) -> std::optional<Response> {
+                          if (request.Param("id") != "known") return std::nullopt;
+                          return JsonResponse(200, {{"handler", "quick"}});
+                        }})
+                  .ok());
+  ASSERT_TRUE(router.Add({.pattern = "/api/v1/slow", .handler = Echo("slow")}).ok());
+
+  Request known = RequestFor(Method::kPost, "/api/v1/report/known");
+  const std::optional<Response> quick = router.DispatchQuick(known);
+  ASSERT_TRUE(quick.has_value());
+  EXPECT_EQ(Body(*quick)["handler"], "quick");
+  EXPECT_EQ(known.route, "/api/v1/report/{id}");
+
+  Request other = RequestFor(Method::kPost, "/api/v1/report/other");
+  EXPECT_FALSE(router.DispatchQuick(other).has_value());
+  EXPECT_EQ(Body(router.Dispatch(other))["handler"], "full");
+
+  Request slow = RequestFor(Method::kGet, "/api/v1/slow");
+  EXPECT_FALSE(router.DispatchQuick(slow).has_value());  // no quick handler
+  // The router's own answers need no handler at all.
+  Request missing = RequestFor(Method::kGet, "/api/v1/nothing");
+  const std::optional<Response> not_found = router.DispatchQuick(missing);
+  ASSERT_TRUE(not_found.has_value());
+  EXPECT_EQ(not_found->status, 404);
+  Request wrong_method = RequestFor(Method::kGet, "/api/v1/report/known");
+  const std::optional<Response> not_allowed = router.DispatchQuick(wrong_method);
+  ASSERT_TRUE(not_allowed.has_value());
+  EXPECT_EQ(not_allowed->status, 405);
 }
 
 }  // namespace

@@ -46,6 +46,7 @@ void Wipe(std::string& text) {
 }
 
 constexpr size_t kReadChunkBytes = 4096;
+constexpr size_t kKeptWireBytes = 64 * 1024;  // a connection's answer buffer kept for the next
 constexpr auto kTlsCloseTimeout = std::chrono::seconds(2);
 constexpr auto kAcceptRetryDelay = Milliseconds(100);  // after EMFILE and the like
 
@@ -166,6 +167,9 @@ class Server::Impl {
   asio::ssl::context& tls() { return *tls_; }
   spdlog::logger& logger() { return *logger_; }
   Metrics& metrics() { return metrics_; }
+  // The router's answer on the I/O thread (Router::DispatchQuick), or on the handler pool.
+  // A handler that throws is answered 500 and logged.
+  std::optional<Response> HandleQuick(Request& request);
   Response Handle(Request& request);
   // The handler pool, where route handlers run (they may block on the store).
   asio::thread_pool& handlers() { return handlers_; }
@@ -229,6 +233,12 @@ class Connection {
 
  private:
   beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
+  enum class ParseUntil { kHeader, kMessage };
+  // Parses what `buffer` holds, reading more while the parser needs it, until the request's
+  // header (or whole message) is in; `ec` is the parser's error, the read's, or end_of_stream
+  // when the peer closed before sending anything.
+  asio::awaitable<void> Parse(beast::flat_buffer& buffer, RequestParser& parser, ParseUntil until,
+                              boost::system::error_code& ec);
   asio::awaitable<bool> ServeRequest(beast::flat_buffer& buffer);
   asio::awaitable<void> Answer(Response response, unsigned version, bool keep_alive,
                                const RequestSummary& summary,
@@ -240,6 +250,7 @@ class Connection {
   const uint64_t id_;
   std::string remote_;
   bool idle_ = false;
+  std::string wire_;  // the answer being written, reused (with its capacity) by the next
 };
 
 asio::awaitable<void> Connection::Run([[maybe_unused]] std::shared_ptr<Connection> self) {
@@ -275,6 +286,39 @@ asio::awaitable<void> Connection::Run([[maybe_unused]] std::shared_ptr<Connectio
   co_await stream_.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
 }
 
+asio::awaitable<void> Connection::Parse(beast::flat_buffer& buffer, RequestParser& parser,
+                                        ParseUntil until, boost::system::error_code& ec) {
+  // Past the header, the body is parsed as it arrives, not a piece per call.
+  parser.eager(until == ParseUntil::kMessage);
+  const auto done = [&] {
+    return until == ParseUntil::kHeader ? parser.is_header_done() : parser.is_done();
+  };
+  while (!done()) {
+    if (buffer.size() > 0) {
+      const size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec == beast_http::error::need_more) {
+        ec = {};
+      } else if (ec) {
+        co_return;  // malformed, or over a limit
+      }
+      if (used > 0) continue;
+    }
+    const size_t n = co_await stream_.async_read_some(
+        buffer.prepare(kReadChunkBytes), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::eof) {
+      // The peer closed: between requests that is the end; within one, a truncated request.
+      if (parser.got_some()) {
+        parser.put_eof(ec);
+      } else {
+        ec = beast_http::error::end_of_stream;
+      }
+    }
+    if (ec) co_return;
+    buffer.commit(n);
+  }
+}
+
 asio::awaitable<bool> Connection::ServeRequest(beast::flat_buffer& buffer) {
   const config::Limits& limits = server_.limits();
   boost::system::error_code ec;
@@ -283,8 +327,7 @@ asio::awaitable<bool> Connection::ServeRequest(beast::flat_buffer& buffer) {
   RequestSummary summary;
 
   tcp().expires_after(Milliseconds(limits.header_timeout_ms));
-  co_await beast_http::async_read_header(stream_, buffer, parser,
-                                         asio::redirect_error(asio::use_awaitable, ec));
+  co_await Parse(buffer, parser, ParseUntil::kHeader, ec);
   const auto start = std::chrono::steady_clock::now();
   if (auto answer = RefusalFor(ec, limits)) {
     co_await Answer(std::move(*answer), 11, false, summary, start, ec);
@@ -303,8 +346,7 @@ asio::awaitable<bool> Connection::ServeRequest(beast::flat_buffer& buffer) {
   const unsigned version = header.version();
 
   tcp().expires_after(Milliseconds(limits.body_timeout_ms));
-  co_await beast_http::async_read(stream_, buffer, parser,
-                                  asio::redirect_error(asio::use_awaitable, ec));
+  co_await Parse(buffer, parser, ParseUntil::kMessage, ec);
   if (auto answer = RefusalFor(ec, limits)) {
     co_await Answer(std::move(*answer), version, false, summary, start, ec);
     co_return false;
@@ -314,19 +356,24 @@ asio::awaitable<bool> Connection::ServeRequest(beast::flat_buffer& buffer) {
   const bool keep_alive = parser.get().keep_alive();
   Request request = ToRequest(parser.release(), remote_);
   summary.body_bytes = request.body.size();
-  // The handler runs on the handler pool, so that a handler waiting on the store holds no I/O
-  // thread, and writes from many requests can share the store's commits.
-  Response response = co_await asio::co_spawn(
-      server_.handlers(),
-      [this, &request]() -> asio::awaitable<Response> { co_return server_.Handle(request); },
-      asio::use_awaitable);
+  // A quick handler answers here; other handlers run on the handler pool, so that a handler
+  // waiting on the store holds no I/O thread, and writes from many requests can share the
+  // store's commits.
+  // (No co_await inside a conditional expression: GCC 12 miscompiles that.)
+  std::optional<Response> response = server_.HandleQuick(request);
+  if (!response) {
+    response = co_await asio::co_spawn(
+        server_.handlers(),
+        [this, &request]() -> asio::awaitable<Response> { co_return server_.Handle(request); },
+        asio::use_awaitable);
+  }
   // Bodies and credentials may hold secrets (passwords, tokens): none outlives its request.
   Wipe(request.body);
   for (auto& [name, value] : request.headers) Wipe(value);
   summary.route = request.route;
   // A request that arrived during shutdown is answered, and its connection closed.
   const bool keep = keep_alive && !server_.stopping();
-  co_await Answer(std::move(response), version, keep, summary, start, ec);
+  co_await Answer(std::move(*response), version, keep, summary, start, ec);
   co_return keep && !ec;
 }
 
@@ -335,16 +382,21 @@ asio::awaitable<void> Connection::Answer(Response response, unsigned version, bo
                                          std::chrono::steady_clock::time_point start,
                                          boost::system::error_code& ec) {
   const int status = response.status;
-  BeastResponse message = ToBeast(std::move(response), version, keep_alive);
-  const size_t bytes_out = message.body().size();
+  const size_t bytes_out = response.body.size();
+  // One buffer, so that the answer leaves in as few TLS records and system calls as it can.
+  wire_.clear();
+  SerializeResponse(response, version, keep_alive, wire_);
+  Wipe(response.body);
   // Counted before the answer leaves, so that whoever has the answer also finds it counted
   // in /metrics; the latency histogram therefore measures the time to produce the answer.
   server_.metrics().RecordRequest(
       summary.route, summary.method, status,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   tcp().expires_after(Milliseconds(server_.limits().body_timeout_ms));
-  co_await beast_http::async_write(stream_, message, asio::redirect_error(asio::use_awaitable, ec));
-  Wipe(message.body());
+  co_await asio::async_write(stream_, asio::buffer(wire_),
+                             asio::redirect_error(asio::use_awaitable, ec));
+  Wipe(wire_);
+  if (wire_.capacity() > kKeptWireBytes) std::string().swap(wire_);  // after a large answer
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // Only named, harmless fields: never the body, never Authorization or Cookie.
@@ -363,14 +415,29 @@ asio::awaitable<void> Connection::Answer(Response response, unsigned version, bo
   LogJson(server_.logger(), spdlog::level::info, "request", fields);
 }
 
-Response Server::Impl::Handle(Request& request) {
+namespace {
+
+// `dispatch()`'s answer; 500 (logged) when it throws.
+template <typename Dispatch>
+auto Answered(spdlog::logger& logger, const Request& request, Dispatch dispatch)
+    -> decltype(dispatch()) {
   try {
-    return router_.Dispatch(request);
+    return dispatch();
   } catch (const std::exception& e) {
-    LogJson(*logger_, spdlog::level::err, "handler threw",
+    LogJson(logger, spdlog::level::err, "handler threw",
             {{"route", request.route}, {"error", e.what()}});
   }
   return ErrorResponse(Status::Internal("handler threw"));
+}
+
+}  // namespace
+
+std::optional<Response> Server::Impl::HandleQuick(Request& request) {
+  return Answered(*logger_, request, [&] { return router_.DispatchQuick(request); });
+}
+
+Response Server::Impl::Handle(Request& request) {
+  return Answered(*logger_, request, [&] { return router_.Dispatch(request); });
 }
 
 void Server::Impl::Forget(uint64_t id) {

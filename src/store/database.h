@@ -64,6 +64,8 @@ class Database {
   virtual Status Transact(TxMode mode, const std::function<Status(Transaction&)>& body) = 0;
   // Store::Backup: a consistent copy of the database in the new file `destination`.
   virtual Status Backup(const std::string& destination) = 0;
+  // Store::ReadsAreLocal.
+  virtual bool ReadsAreLocal() const = 0;
 };
 
 // SQLite file at `path` (created with mode 0600 if absent): WAL, synchronous=FULL,

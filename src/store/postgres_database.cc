@@ -180,6 +180,8 @@ class PostgresDatabase : public Database {
     return status;
   }
 
+  bool ReadsAreLocal() const override { return false; }
+
   Status Backup(const std::string&) override {
     return Status::Unsupported(
         "the store is PostgreSQL, which Lockbox does not copy itself: back it up with pg_dump "

@@ -1214,6 +1214,7 @@ class SqlStore : public Store {
   }
 
   Status Backup(const std::string& destination) override { return db_->Backup(destination); }
+  bool ReadsAreLocal() const override { return db_->ReadsAreLocal(); }
 
   Status Atomically(const std::function<Status()>& body) override {
     if (current_transaction.store == this) return body();  // already inside one

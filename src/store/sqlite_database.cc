@@ -303,6 +303,8 @@ class SqliteDatabase : public Database {
     return me.status;
   }
 
+  bool ReadsAreLocal() const override { return true; }
+
   Status Backup(const std::string& destination) override {
     struct stat st {};
     if (lstat(destination.c_str(), &st) == 0) {

@@ -196,6 +196,11 @@ class Store {
   // master key, never the master key: it opens with OpenStore() and the same master key.
   // SQLite only; PostgreSQL is kUnsupported (back it up with pg_dump).
   virtual Status Backup(const std::string& destination) = 0;
+
+  // Whether a read is answered from a local file without waiting for the network or for
+  // another request's commit (SQLite in WAL mode: yes; PostgreSQL: no). Callers may then read
+  // where they must not wait, such as on a server's I/O thread.
+  virtual bool ReadsAreLocal() const = 0;
 };
 
 // Opens (creating if needed) the store at `url_or_path`: a "postgresql://" or "postgres://"
