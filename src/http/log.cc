@@ -62,11 +62,11 @@ std::shared_ptr<spdlog::logger> MakeJsonLogger(spdlog::sink_ptr sink, config::Lo
 }
 
 void LogJson(spdlog::logger& logger, spdlog::level::level_enum level, std::string_view msg,
-             const nlohmann::json& fields) {
+             nlohmann::json fields) {
   if (!logger.should_log(level)) return;
-  nlohmann::json line = {{"msg", msg}};
-  for (const auto& [key, value] : fields.items()) line[key] = value;
-  const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (!fields.is_object()) fields = nlohmann::json::object();
+  fields["msg"] = msg;
+  const std::string text = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   // Strip the braces: the logger's pattern supplies them around time and level.
   logger.log(level, spdlog::string_view_t(text.data() + 1, text.size() - 2));
 }

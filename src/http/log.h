@@ -20,9 +20,9 @@ namespace lockbox::http {
 // A logger writing JSON lines to `sink` (stdout for `lockbox serve`; a stream in tests).
 std::shared_ptr<spdlog::logger> MakeJsonLogger(spdlog::sink_ptr sink, config::LogLevel level);
 
-// Logs `msg` with `fields` (an object) merged into the line.
+// Logs `msg` with `fields` (an object; a field named "msg" is replaced) merged into the line.
 void LogJson(spdlog::logger& logger, spdlog::level::level_enum level, std::string_view msg,
-             const nlohmann::json& fields = nlohmann::json::object());
+             nlohmann::json fields = nlohmann::json::object());
 
 // `query` with the value of every parameter that looks secret replaced by "REDACTED": one whose
 // name suggests a credential (password, token, secret, key, auth, session, code, ...), and any

@@ -412,7 +412,7 @@ asio::awaitable<void> Connection::Answer(Response response, unsigned version, bo
                            {"user_agent", summary.user_agent}};
   if (!summary.query.empty()) fields["query"] = summary.query;
   if (ec) fields["write_error"] = ec.message();
-  LogJson(server_.logger(), spdlog::level::info, "request", fields);
+  LogJson(server_.logger(), spdlog::level::info, "request", std::move(fields));
 }
 
 namespace {

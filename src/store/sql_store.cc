@@ -1191,8 +1191,10 @@ class SqlStore : public Store {
   }
 
   Result<MachineCredential> GetMachineCredential(std::string_view id) override {
-    return GetOne<MachineCredential>(std::string(kMachineCredentialSelect) + " WHERE m.id = $1", id,
-                                     DecodeMachineCredential, NotFoundIn(kMachineCredentials, id));
+    // Every agent request authenticates with this: the statement is composed once.
+    static const std::string kSelect = std::string(kMachineCredentialSelect) + " WHERE m.id = $1";
+    return GetOne<MachineCredential>(kSelect, id, DecodeMachineCredential,
+                                     NotFoundIn(kMachineCredentials, id));
   }
 
   Result<std::vector<MachineCredential>> ListMachineCredentials(const Guid& computer_id) override {
@@ -1255,7 +1257,7 @@ class SqlStore : public Store {
 
   // The one row `query` selects by id ($1), decoded, or `not_found`.
   template <typename T>
-  Result<T> GetOne(const std::string& query, std::string_view id, Result<T> (*decode)(const Row&),
+  Result<T> GetOne(std::string_view query, std::string_view id, Result<T> (*decode)(const Row&),
                    const Status& not_found) {
     return Read([&](Transaction& tx) -> Result<T> {
       const Value params[] = {Text(id)};
