@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -905,6 +906,31 @@ TEST(SqliteStoreTest, UsesWalWithFullSyncInAPrivateFile) {
     EXPECT_TRUE(status.ok()) << status.message();
     EXPECT_EQ(fs::status(path).permissions() & fs::perms::all,
               fs::perms::owner_read | fs::perms::owner_write);
+  }
+  fs::remove_all(templ);
+}
+
+// The log is copied into the database file by the store's checkpointer, a second after a
+// commit at the latest, not only once it is 1000 pages long (SQLite's automatic checkpoint,
+// which the writer no longer runs inside its commits).
+TEST(SqliteStoreTest, CheckpointsTheLogSoonAfterACommit) {
+  char templ[] = "/tmp/lockbox-store-test-XXXXXX";
+  ASSERT_NE(mkdtemp(templ), nullptr);
+  const std::string path = std::string(templ) + "/lockbox.db";
+  {
+    // The new store's schema is a few dozen pages, all in the log when OpenStore returns: the
+    // file itself holds only its first page (written when it became a WAL store) until a
+    // checkpoint copies the rest.
+    constexpr uintmax_t kFirstPageBytes = 4096;
+    auto store = OpenStore(path, MasterKey(7));
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    ASSERT_TRUE((*store)->UpsertComputer(MakeComputer()).ok());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (fs::file_size(path) <= kFirstPageBytes && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_GT(fs::file_size(path), kFirstPageBytes) << "nothing was checkpointed in 10 s";
+    EXPECT_EQ((*store)->GetComputer(kComputer).value().name, MakeComputer().name);
   }
   fs::remove_all(templ);
 }
