@@ -18,9 +18,10 @@ namespace lockbox::store::internal {
 // The hex form of `word`, ASCII-lower-cased: what word_hex holds and a prefix is compared as.
 std::string SearchWordHex(std::string_view word);
 
-// Replace the search words of a computer's name / of a volume's description.
+// Replace the search words of a computer's name / of a volume's description. `replace`
+// false: the volume is new and has no words yet, so there are none to delete first.
 Status WriteComputerWords(Transaction& tx, const Guid& computer_id, std::string_view name);
-Status WriteVolumeWords(Transaction& tx, const Volume& volume);
+Status WriteVolumeWords(Transaction& tx, const Volume& volume, bool replace);
 
 // Fills search_words for every stored computer and volume (the schema migration that made it).
 Status BackfillSearchWords(Transaction& tx);

@@ -215,6 +215,11 @@ TEST_P(StoreTest, ComputerUpsertCreatesThenIsIdempotentThenUpdates) {
             (std::vector<std::string>{"mac:00-11-22-33-44-55", "serial:5CG1234XYZ",
                                       "smbios-uuid:4c4c4544-0051"}));
   EXPECT_EQ(stored->last_contact, At(1700000000));
+
+  c.last_contact = At(1700000500);  // only the contact time: written, but not a change
+  EXPECT_EQ(*store_->UpsertComputer(c), WriteOutcome::kUnchanged);
+  EXPECT_EQ(store_->GetComputer(kComputer)->last_contact, At(1700000500));
+  EXPECT_EQ(store_->GetComputer(kComputer)->os, "Windows 11 Enterprise 24H2");
 }
 
 TEST_P(StoreTest, FindsComputersByNameIgnoringCaseAndByHardwareId) {
