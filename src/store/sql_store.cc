@@ -594,7 +594,8 @@ class SqlStore : public Store {
       }
       if (!existing || existing->description != v.description ||
           existing->computer_id != v.computer_id) {
-        LOCKBOX_RETURN_IF_ERROR(internal::WriteVolumeWords(tx, v, existing.has_value()));
+        LOCKBOX_RETURN_IF_ERROR(internal::WriteVolumeWords(
+            tx, v, existing ? std::optional<Guid>(existing->computer_id) : std::nullopt));
       }
       // A changed volume: the computer's next report is processed in full, not matched
       // against the last one (which no longer describes what is stored). A digest that is

@@ -166,7 +166,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(StoreTest, FreshStoreRecordsEachMigrationOnce) {
   const auto rows = Raw("SELECT version FROM schema_version ORDER BY version");
-  ASSERT_EQ(rows.size(), 7u);
+  ASSERT_EQ(rows.size(), 8u);
   for (size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(rows[i].Int(0), static_cast<int64_t>(i + 1));
 }
 
@@ -175,7 +175,7 @@ TEST_P(StoreTest, ReopeningAppliesNoMigrationAgainAndKeepsData) {
   store_.reset();
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
-  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 7u);
+  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 8u);
   auto volume = (*reopened)->GetVolume(kVolume);
   ASSERT_TRUE(volume.ok());
   EXPECT_EQ(*volume, MakeVolume(kVolume));
