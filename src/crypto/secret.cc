@@ -4,11 +4,11 @@
 
 #include <cstring>
 
-#include "crypto/secret_pages.h"
+#include "crypto/secret_pool.h"
 
 namespace lockbox::crypto {
 
-SecretBytes::SecretBytes(size_t size) : data_(AllocateSecretPages(size)), size_(size) {}
+SecretBytes::SecretBytes(size_t size) : data_(AllocateSecret(size)), size_(size) {}
 
 SecretBytes::SecretBytes(std::span<const uint8_t> bytes) : SecretBytes(bytes.size()) {
   if (!bytes.empty()) std::memcpy(data_, bytes.data(), bytes.size());
@@ -37,7 +37,7 @@ SecretBytes SecretBytes::Clone() const { return SecretBytes(span()); }
 void SecretBytes::Release() {
   if (data_ == nullptr) return;
   OPENSSL_cleanse(data_, size_);
-  FreeSecretPages(data_, size_);
+  FreeSecret(data_, size_);
   data_ = nullptr;
   size_ = 0;
 }

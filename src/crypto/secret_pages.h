@@ -1,6 +1,7 @@
-// The memory under SecretBytes (internal to src/crypto): whole pages of their own, so that
-// keeping them out of crash dumps and locking them in RAM affects nothing else, and so that no
-// allocator keeps a copy when they are freed. secret_pages_posix.cc and _windows.cc.
+// The pages under SecretBytes (internal to src/crypto): pages that hold nothing but secrets, so
+// that keeping them out of crash dumps and locking them in RAM affects nothing else, and so
+// that no allocator keeps a copy when they are freed. SecretBytes takes its memory from
+// secret_pool.h, which carves such pages into blocks. secret_pages_posix.cc and _windows.cc.
 #pragma once
 
 #include <cstddef>

@@ -7,8 +7,14 @@
 #include <unistd.h>
 
 #include <array>
+#include <cinttypes>
 #include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <string>
 #include <vector>
+
+#include "crypto/secret_pool.h"
 
 namespace lockbox::crypto {
 namespace {
@@ -36,10 +42,56 @@ TEST(SecretBytesTest, DefaultAndZeroSizedAreEmpty) {
   EXPECT_TRUE(a.Clone().empty());
 }
 
-TEST(SecretBytesTest, IsPageAlignedSoDumpExclusionCoversOnlyIt) {
-  SecretBytes s(32);
+// The VmFlags of the mapping holding `address`, from /proc/self/smaps ("rd wr mr mw me dd").
+std::string VmFlagsOf(const void* address) {
+  const auto at = reinterpret_cast<uintptr_t>(address);
+  std::ifstream smaps("/proc/self/smaps");
+  bool inside = false;
+  for (std::string line; std::getline(smaps, line);) {
+    uintptr_t begin = 0;
+    uintptr_t end = 0;
+    if (std::sscanf(line.c_str(), "%" SCNxPTR "-%" SCNxPTR " ", &begin, &end) == 2) {
+      inside = begin <= at && at < end;
+    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+      return line.substr(8);
+    }
+  }
+  return "";
+}
+
+TEST(SecretBytesTest, SmallAndLargeSecretsLieInPagesExcludedFromDumps) {
+  SecretBytes small(32);
+  SecretBytes large(2 * kMaxPooledBytes);
+  EXPECT_NE(VmFlagsOf(small.data()).find(" dd"), std::string::npos) << VmFlagsOf(small.data());
+  EXPECT_NE(VmFlagsOf(large.data()).find(" dd"), std::string::npos) << VmFlagsOf(large.data());
+}
+
+TEST(SecretBytesTest, LargeSecretsHavePagesOfTheirOwn) {
+  SecretBytes s(kMaxPooledBytes + 1);
   const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
   EXPECT_EQ(reinterpret_cast<uintptr_t>(s.data()) % page, 0u);
+}
+
+TEST(SecretBytesTest, ABlockGivenBackIsTakenAgainZeroFilled) {
+  const uint8_t* first;
+  {
+    SecretBytes s(std::vector<uint8_t>(40, 0xa5));
+    first = s.data();
+  }
+  SecretBytes again(64);  // the same block size (64 bytes), taken last-freed first
+  EXPECT_EQ(again.data(), first);
+  EXPECT_EQ(std::vector<uint8_t>(again.data(), again.data() + 64), std::vector<uint8_t>(64, 0));
+}
+
+TEST(SecretBytesTest, SecretsOfEverySizeKeepTheirBytesApart) {
+  std::vector<SecretBytes> secrets;
+  for (size_t size = 1; size <= 3 * kMaxPooledBytes; size += 37) {
+    secrets.emplace_back(std::vector<uint8_t>(size, static_cast<uint8_t>(size)));
+  }
+  for (const SecretBytes& s : secrets) {
+    EXPECT_EQ(std::vector<uint8_t>(s.data(), s.data() + s.size()),
+              std::vector<uint8_t>(s.size(), static_cast<uint8_t>(s.size())));
+  }
 }
 
 TEST(SecretBytesTest, LargerThanAPageWorks) {

@@ -178,16 +178,6 @@ crypto::Sha256Digest ReportDigest(const EscrowReport& report) {
   return h.Finish();
 }
 
-// The computer as it would be stored, for comparing with what is: hardware IDs in the
-// store's order (sorted, unique) and no contact time.
-store::Computer Comparable(store::Computer computer) {
-  auto& ids = computer.hardware_ids;
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  computer.last_contact.reset();
-  return computer;
-}
-
 }  // namespace
 
 Status EscrowService::AuthorizeReport(const Actor& actor, const Guid& computer_id) {
@@ -250,8 +240,12 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
   LOCKBOX_RETURN_IF_ERROR(AuthorizeReport(actor, report.computer.id));
   LOCKBOX_RETURN_IF_ERROR(Validate(report));
   const CheckInSummary summary = Summarize(report);
-  LOCKBOX_ASSIGN_OR_RETURN(auto checked_in, CheckInAuthorized(actor, summary));
-  if (checked_in) return std::move(*checked_in);
+  {
+    // A scope of its own, or GCC 12 warns (falsely) that the optional's destructor at the
+    // end of the function may read uninitialised fields.
+    LOCKBOX_ASSIGN_OR_RETURN(auto checked_in, CheckInAuthorized(actor, summary));
+    if (checked_in) return std::move(*checked_in);
+  }
 
   const store::Time now = options_.now();
   const std::span<const uint8_t> digest = summary.digest;
@@ -275,13 +269,12 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
 Status EscrowService::WriteReport(const Actor& actor, const EscrowReport& report,
                                   std::span<const uint8_t> digest, store::Time now,
                                   EscrowResponse& response) {
-  const store::Computer reported = Comparable(report.computer);
-  auto existing = store_.GetComputer(reported.id);
-  if (!existing.ok() && existing.status().code() != ErrorCode::kNotFound) return existing.status();
-  response.changed = !existing.ok() || Comparable(*existing) != reported;
-  store::Computer computer = reported;
+  store::Computer computer = report.computer;
   computer.last_contact = now;
-  LOCKBOX_RETURN_IF_ERROR(store_.UpsertComputer(computer));
+  // kUnchanged when only the contact time moved.
+  LOCKBOX_ASSIGN_OR_RETURN(const store::WriteOutcome computer_outcome,
+                           store_.UpsertComputer(computer));
+  response.changed = computer_outcome != store::WriteOutcome::kUnchanged;
 
   for (const ReportedVolume& v : report.volumes) {
     store::Volume volume = v.volume;
@@ -311,14 +304,10 @@ Status EscrowService::WriteReport(const Actor& actor, const EscrowReport& report
     LOCKBOX_RETURN_IF_ERROR(store_.RecordComputerUser(computer.id, name, now));
   }
 
-  // Instructions: every recovery password of this computer still awaiting rotation.
-  LOCKBOX_ASSIGN_OR_RETURN(const auto volumes, store_.ListVolumes(computer.id));
-  for (const store::Volume& volume : volumes) {
-    LOCKBOX_ASSIGN_OR_RETURN(const auto keys, store_.ListRecoveryKeys(volume.id));
-    for (const store::RecoveryKey& key : keys) {
-      if (key.state == store::KeyState::kDisclosed) response.rotate.push_back(key.key_id);
-    }
-  }
+  // Instructions: every recovery password of this computer still awaiting rotation, in the
+  // order a check-in gives them.
+  LOCKBOX_ASSIGN_OR_RETURN(store::CheckIn stored, store_.GetCheckIn(computer.id));
+  response.rotate = std::move(stored.awaiting_rotation);
   // The next identical report may skip all of the above, unless this one's answer depends on
   // more than what is stored: conflicts (audited at each report) or a stale TPM value.
   complete = complete && response.conflicts.empty() &&

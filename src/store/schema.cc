@@ -224,6 +224,11 @@ const std::vector<Migration>& Migrations() {
       {7,
        "users signed in through a directory (Active Directory)",
        {"ALTER TABLE users ADD COLUMN directory TEXT NOT NULL DEFAULT ''"}},
+      {8,
+       "one index fewer to write for each search word",
+       // A volume's words are deleted through search_words_by_computer (its computer is
+       // known), so the index by volume only cost a page write per word.
+       {"DROP INDEX search_words_by_volume"}},
   };
   return kMigrations;
 }

@@ -34,10 +34,14 @@ Status WriteComputerWords(Transaction& tx, const Guid& computer_id, std::string_
   return name.empty() ? Status::Ok() : InsertWord(tx, name, computer_id, "");
 }
 
-Status WriteVolumeWords(Transaction& tx, const Volume& volume) {
+Status WriteVolumeWords(Transaction& tx, const Volume& volume,
+                        const std::optional<Guid>& written_under) {
   const std::string volume_id = volume.id.ToString();
-  const Value id[] = {volume_id};
-  LOCKBOX_RETURN_IF_ERROR(tx.Exec("DELETE FROM search_words WHERE volume_id = $1", id));
+  if (written_under) {
+    const Value ids[] = {written_under->ToString(), volume_id};
+    LOCKBOX_RETURN_IF_ERROR(
+        tx.Exec("DELETE FROM search_words WHERE computer_id = $1 AND volume_id = $2", ids));
+  }
   const std::string_view text = volume.description;
   size_t i = 0;
   while (i < text.size()) {
@@ -65,7 +69,7 @@ Status BackfillSearchWords(Transaction& tx) {
     LOCKBOX_ASSIGN_OR_RETURN(volume.id, Guid::Parse(row.Text(0)));
     LOCKBOX_ASSIGN_OR_RETURN(volume.computer_id, Guid::Parse(row.Text(1)));
     volume.description = row.Text(2);
-    LOCKBOX_RETURN_IF_ERROR(WriteVolumeWords(tx, volume));
+    LOCKBOX_RETURN_IF_ERROR(WriteVolumeWords(tx, volume, volume.computer_id));
   }
   return Status::Ok();
 }

@@ -7,6 +7,7 @@
 // database's collation (a linguistic one does not sort text by its bytes).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,9 +19,12 @@ namespace lockbox::store::internal {
 // The hex form of `word`, ASCII-lower-cased: what word_hex holds and a prefix is compared as.
 std::string SearchWordHex(std::string_view word);
 
-// Replace the search words of a computer's name / of a volume's description.
+// Replace the search words of a computer's name / of a volume's description. A volume's words
+// carry the ID of the computer it was on when they were written: `written_under`, whose words
+// of the volume are deleted first; nullopt for a new volume, which has none.
 Status WriteComputerWords(Transaction& tx, const Guid& computer_id, std::string_view name);
-Status WriteVolumeWords(Transaction& tx, const Volume& volume);
+Status WriteVolumeWords(Transaction& tx, const Volume& volume,
+                        const std::optional<Guid>& written_under);
 
 // Fills search_words for every stored computer and volume (the schema migration that made it).
 Status BackfillSearchWords(Transaction& tx);

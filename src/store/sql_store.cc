@@ -99,6 +99,12 @@ Computer Normalized(Computer c) {
   return c;
 }
 
+// The computer with no contact time: what UpsertComputer compares.
+Computer WithoutContact(Computer c) {
+  c.last_contact.reset();
+  return c;
+}
+
 Volume Normalized(Volume v) {
   SortUnique(v.protectors, [](const Protector& p) { return p.id.ToString(); });
   return v;
@@ -106,14 +112,15 @@ Volume Normalized(Volume v) {
 
 // --- Reading records; each takes the transaction it runs in.
 
+Status NotInStore(std::string_view what, std::string_view id) {
+  return Status::NotFound(std::string(what) + " " + std::string(id) + " is not in the store");
+}
+
 Status MustExist(Transaction& tx, std::string_view select_one, std::string_view id,
                  std::string_view what) {
   const Value params[] = {Text(id)};
   LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(select_one, params));
-  if (rows.empty()) {
-    return Status::NotFound(std::string(what) + " " + std::string(id) + " is not in the store");
-  }
-  return Status::Ok();
+  return rows.empty() ? NotInStore(what, id) : Status::Ok();
 }
 
 Status ComputerMustExist(Transaction& tx, const Guid& id) {
@@ -157,6 +164,17 @@ constexpr const char* kVolumeColumns =
     "id, computer_id, drive_letter, type, description, encryption_method, protection, "
     "conversion";
 
+// `columns` ("a, b, c") with each name prefixed: Prefixed("v.", "a, b") is "v.a, v.b".
+std::string Prefixed(std::string_view prefix, std::string_view columns) {
+  std::string out(prefix);
+  for (const char c : columns) {
+    out += c;
+    if (c == ' ') out += prefix;
+  }
+  return out;
+}
+
+// A volume from a row of kVolumeColumns.
 Result<Volume> DecodeVolume(Transaction& tx, const Row& row) {
   Decoder d(row);
   Volume v{.id = d.Id(0),
@@ -438,7 +456,13 @@ class SqlStore : public Store {
     const Computer c = Normalized(computer);
     return Write([&](Transaction& tx) -> Result<WriteOutcome> {
       LOCKBOX_ASSIGN_OR_RETURN(auto existing, LoadComputer(tx, c.id));
-      if (existing && *existing == c) return WriteOutcome::kUnchanged;
+      if (existing && WithoutContact(*existing) == WithoutContact(c)) {
+        if (existing->last_contact == c.last_contact) return WriteOutcome::kUnchanged;
+        const Value contact[] = {Text(c.id), Seconds(c.last_contact)};
+        LOCKBOX_RETURN_IF_ERROR(
+            tx.Exec("UPDATE computers SET last_contact = $2 WHERE id = $1", contact));
+        return WriteOutcome::kUnchanged;
+      }
       const Value row[] = {Text(c.id), Text(c.name), Text(c.domain), Text(c.os),
                            Seconds(c.last_contact)};
       LOCKBOX_RETURN_IF_ERROR(tx.Exec(
@@ -446,13 +470,18 @@ class SqlStore : public Store {
           " ON CONFLICT (id) DO UPDATE SET name = excluded.name, domain = excluded.domain,"
           " os = excluded.os, last_contact = excluded.last_contact, report_digest = NULL",
           row));
-      const Value id[] = {Text(c.id)};
-      LOCKBOX_RETURN_IF_ERROR(
-          tx.Exec("DELETE FROM computer_hardware_ids WHERE computer_id = $1", id));
-      for (const std::string& hw : c.hardware_ids) {
-        const Value pair[] = {Text(c.id), Text(hw)};
-        LOCKBOX_RETURN_IF_ERROR(tx.Exec(
-            "INSERT INTO computer_hardware_ids (computer_id, hardware_id) VALUES ($1, $2)", pair));
+      if (!existing || existing->hardware_ids != c.hardware_ids) {
+        if (existing) {
+          const Value id[] = {Text(c.id)};
+          LOCKBOX_RETURN_IF_ERROR(
+              tx.Exec("DELETE FROM computer_hardware_ids WHERE computer_id = $1", id));
+        }
+        for (const std::string& hw : c.hardware_ids) {
+          const Value pair[] = {Text(c.id), Text(hw)};
+          LOCKBOX_RETURN_IF_ERROR(tx.Exec(
+              "INSERT INTO computer_hardware_ids (computer_id, hardware_id) VALUES ($1, $2)",
+              pair));
+        }
       }
       if (!existing || existing->name != c.name) {
         LOCKBOX_RETURN_IF_ERROR(internal::WriteComputerWords(tx, c.id, c.name));
@@ -521,9 +550,20 @@ class SqlStore : public Store {
   Result<WriteOutcome> UpsertVolume(const Volume& volume) override {
     const Volume v = Normalized(volume);
     return Write([&](Transaction& tx) -> Result<WriteOutcome> {
-      LOCKBOX_RETURN_IF_ERROR(
-          ComputerMustExist(tx, v.computer_id).WithContext("volume " + v.id.ToString()));
-      LOCKBOX_ASSIGN_OR_RETURN(auto existing, LoadVolume(tx, v.id));
+      // Whether the computer exists and the volume as stored, in one statement.
+      const Value ids[] = {Text(v.computer_id), Text(v.id)};
+      static const std::string kLoad = "SELECT " + Prefixed("v.", kVolumeColumns) +
+                                       " FROM computers c LEFT JOIN volumes v ON v.id = $2"
+                                       " WHERE c.id = $1";
+      LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(kLoad, ids));
+      if (rows.empty()) {
+        return NotInStore("computer", v.computer_id.ToString())
+            .WithContext("volume " + v.id.ToString());
+      }
+      std::optional<Volume> existing;
+      if (!rows[0].IsNull(0)) {
+        LOCKBOX_ASSIGN_OR_RETURN(existing, DecodeVolume(tx, rows[0]));
+      }
       if (existing && *existing == v) return WriteOutcome::kUnchanged;
       const Value row[] = {Text(v.id),         Text(v.computer_id), Text(v.drive_letter),
                            Name(v.type),       Text(v.description), Text(v.encryption_method),
@@ -537,23 +577,33 @@ class SqlStore : public Store {
                       " encryption_method = excluded.encryption_method,"
                       " protection = excluded.protection, conversion = excluded.conversion",
                   row));
-      const Value id[] = {Text(v.id)};
-      LOCKBOX_RETURN_IF_ERROR(tx.Exec("DELETE FROM volume_protectors WHERE volume_id = $1", id));
-      for (const Protector& p : v.protectors) {
-        const Value prow[] = {Text(v.id), Text(p.id), Name(p.type)};
-        LOCKBOX_RETURN_IF_ERROR(tx.Exec(
-            "INSERT INTO volume_protectors (volume_id, protector_id, type) VALUES ($1, $2, $3)",
-            prow));
+      // A new volume has no protectors or search words yet: nothing to delete (volumes are
+      // never deleted, so no rows of an earlier one with the same ID remain).
+      if (!existing || existing->protectors != v.protectors) {
+        const Value id[] = {Text(v.id)};
+        if (existing) {
+          LOCKBOX_RETURN_IF_ERROR(
+              tx.Exec("DELETE FROM volume_protectors WHERE volume_id = $1", id));
+        }
+        for (const Protector& p : v.protectors) {
+          const Value prow[] = {Text(v.id), Text(p.id), Name(p.type)};
+          LOCKBOX_RETURN_IF_ERROR(tx.Exec(
+              "INSERT INTO volume_protectors (volume_id, protector_id, type) VALUES ($1, $2, $3)",
+              prow));
+        }
       }
       if (!existing || existing->description != v.description ||
           existing->computer_id != v.computer_id) {
-        LOCKBOX_RETURN_IF_ERROR(internal::WriteVolumeWords(tx, v));
+        LOCKBOX_RETURN_IF_ERROR(internal::WriteVolumeWords(
+            tx, v, existing ? std::optional<Guid>(existing->computer_id) : std::nullopt));
       }
       // A changed volume: the computer's next report is processed in full, not matched
-      // against the last one (which no longer describes what is stored).
+      // against the last one (which no longer describes what is stored). A digest that is
+      // NULL already (the computer was written in this report) is left alone.
       const Value computer[] = {Text(v.computer_id)};
-      LOCKBOX_RETURN_IF_ERROR(
-          tx.Exec("UPDATE computers SET report_digest = NULL WHERE id = $1", computer));
+      LOCKBOX_RETURN_IF_ERROR(tx.Exec(
+          "UPDATE computers SET report_digest = NULL WHERE id = $1 AND report_digest IS NOT NULL",
+          computer));
       return existing ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
     });
   }
@@ -586,14 +636,17 @@ class SqlStore : public Store {
                                          const crypto::SecretBytes& recovery_password) override {
     const std::string binding = internal::RecoveryPasswordBinding(key.key_id, key.volume_id);
     return Write([&](Transaction& tx) -> Result<WriteOutcome> {
-      LOCKBOX_RETURN_IF_ERROR(
-          MustExist(tx, "SELECT 1 FROM volumes WHERE id = $1", key.volume_id.ToString(), "volume")
-              .WithContext("escrowing recovery key " + key.key_id.ToString()));
-      const Value id[] = {Text(key.key_id)};
+      // Whether the volume exists and the key as stored, in one statement.
+      const Value ids[] = {Text(key.volume_id), Text(key.key_id)};
       LOCKBOX_ASSIGN_OR_RETURN(
-          auto rows,
-          tx.Query("SELECT volume_id, sealed_password FROM recovery_keys WHERE key_id = $1", id));
-      if (!rows.empty()) {
+          auto rows, tx.Query("SELECT k.volume_id, k.sealed_password FROM volumes v"
+                              " LEFT JOIN recovery_keys k ON k.key_id = $2 WHERE v.id = $1",
+                              ids));
+      if (rows.empty()) {
+        return NotInStore("volume", key.volume_id.ToString())
+            .WithContext("escrowing recovery key " + key.key_id.ToString());
+      }
+      if (!rows[0].IsNull(0)) {
         if (rows[0].Text(0) != key.volume_id.ToString()) return WriteOutcome::kConflict;
         return CompareSealed(data_, rows[0].Bytes(1), binding, recovery_password);
       }
@@ -757,16 +810,21 @@ class SqlStore : public Store {
 
   Status RecordComputerUser(const Guid& computer_id, std::string_view user, Time seen_at) override {
     return Write([&](Transaction& tx) -> Result<WriteOutcome> {
-             LOCKBOX_RETURN_IF_ERROR(ComputerMustExist(tx, computer_id));
              const Value row[] = {Text(computer_id), AsciiLower(user), Seconds(seen_at)};
-             LOCKBOX_RETURN_IF_ERROR(tx.Exec(
-                 "INSERT INTO computer_users (computer_id, user_name, first_seen, last_seen)"
-                 " VALUES ($1, $2, $3, $3) ON CONFLICT (computer_id, user_name) DO UPDATE SET"
-                 " first_seen = CASE WHEN excluded.first_seen < computer_users.first_seen"
-                 " THEN excluded.first_seen ELSE computer_users.first_seen END,"
-                 " last_seen = CASE WHEN excluded.last_seen > computer_users.last_seen"
-                 " THEN excluded.last_seen ELSE computer_users.last_seen END",
-                 row));
+             // Selected from the computer's row, so a missing computer writes nothing.
+             LOCKBOX_ASSIGN_OR_RETURN(
+                 auto rows,
+                 tx.Query(
+                     "INSERT INTO computer_users (computer_id, user_name, first_seen, last_seen)"
+                     " SELECT $1, $2, $3, $3 FROM computers WHERE id = $1"
+                     " ON CONFLICT (computer_id, user_name) DO UPDATE SET"
+                     " first_seen = CASE WHEN excluded.first_seen < computer_users.first_seen"
+                     " THEN excluded.first_seen ELSE computer_users.first_seen END,"
+                     " last_seen = CASE WHEN excluded.last_seen > computer_users.last_seen"
+                     " THEN excluded.last_seen ELSE computer_users.last_seen END"
+                     " RETURNING computer_id",
+                     row));
+             if (rows.empty()) return NotInStore("computer", computer_id.ToString());
              return WriteOutcome::kUpdated;
            })
         .status();
@@ -802,11 +860,13 @@ class SqlStore : public Store {
 
   Status SetReportDigest(const Guid& computer_id, std::span<const uint8_t> digest) override {
     return Write([&](Transaction& tx) -> Result<WriteOutcome> {
-             LOCKBOX_RETURN_IF_ERROR(ComputerMustExist(tx, computer_id));
              const Value params[] = {Text(computer_id),
                                      std::vector<uint8_t>(digest.begin(), digest.end())};
-             LOCKBOX_RETURN_IF_ERROR(
-                 tx.Exec("UPDATE computers SET report_digest = $2 WHERE id = $1", params));
+             LOCKBOX_ASSIGN_OR_RETURN(
+                 auto rows, tx.Query("UPDATE computers SET report_digest = $2 WHERE id = $1"
+                                     " RETURNING id",
+                                     params));
+             if (rows.empty()) return NotInStore("computer", computer_id.ToString());
              return WriteOutcome::kUpdated;
            })
         .status();

@@ -16,6 +16,17 @@
 // fails is rolled back alone, exactly as its own transaction would be), commits once, and then
 // wakes them all. No caller returns before the commit that holds its writes has synced, so
 // each write is as durable when acknowledged as without grouping; only the syncs are shared.
+//
+// Checkpoints: SQLite would copy the log back into the database file inside the COMMIT that
+// takes it past 1000 pages, on the writer, holding up every write queued behind it. The
+// writer's automatic checkpoint is off instead (its WAL hook only counts pages), and a thread
+// of the store's own, on a connection of its own, runs a PASSIVE checkpoint when the log has
+// grown past kCheckpointPages or a second after the last commit it has not yet copied, and a
+// last one when the store closes. A checkpoint only moves pages that are already synced in
+// the log (and syncs the log again first, with synchronous=FULL), so durability is unchanged:
+// a commit is acknowledged after the log sync, as before. PASSIVE never waits for readers or
+// the writer; what it cannot copy yet, the next one does. When a checkpoint has copied the
+// whole log, the writer starts writing the log from its beginning again, so it stays small.
 // Backup uses SQLite's online backup API in a single step: the copy is the snapshot one read
 // transaction sees, while other connections keep writing (WAL lets readers and a writer run
 // together). It is written to a temporary file beside the destination and renamed into place
@@ -26,11 +37,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -47,6 +60,10 @@ constexpr size_t kReaders = 4;
 // How much of the file each connection maps: a memory-mapped page is read without a copy or
 // a system call. Address space only; the kernel shares the pages between connections.
 constexpr const char* kMmapPragma = "PRAGMA mmap_size=1073741824";
+// A log this long (in 4 KiB pages) is checkpointed at once, not when the second is up: SQLite's
+// own automatic threshold, so the log stays about as small as before.
+constexpr int kCheckpointPages = 1000;
+constexpr std::chrono::seconds kCheckpointInterval{1};
 
 // What kind of failure an SQLite result code is, and what to do about it.
 Status SqliteError(sqlite3* db, int rc, std::string_view during) {
@@ -246,12 +263,84 @@ Result<std::unique_ptr<Connection>> OpenConnection(const std::string& path) {
   return connection;
 }
 
+// Copies the log back into the database file on a thread of its own (see the top of the file).
+class Checkpointer {
+ public:
+  explicit Checkpointer(std::unique_ptr<Connection> connection)
+      : connection_(std::move(connection)), thread_([this] { Run(); }) {}
+  // Stops the thread after a last checkpoint.
+  ~Checkpointer() {
+    {
+      const std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  // Becomes the WAL hook of the writing connection `db`: SQLite calls it after each commit
+  // with the log's length in pages, instead of checkpointing there itself.
+  void HookInto(sqlite3* db) {
+    sqlite3_wal_hook(
+        db,
+        [](void* self, sqlite3*, const char*, int pages) {
+          static_cast<Checkpointer*>(self)->Committed(pages);
+          return SQLITE_OK;
+        },
+        this);
+  }
+
+ private:
+  void Committed(int pages) {
+    bool now;
+    {
+      const std::lock_guard<std::mutex> lock(mu_);
+      committed_ = true;
+      now = pages >= kCheckpointPages && !due_;
+      due_ = due_ || now;
+    }
+    if (now) wake_.notify_one();
+  }
+
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_) {
+      wake_.wait_for(lock, kCheckpointInterval, [&] { return stop_ || due_; });
+      if (!committed_) continue;
+      committed_ = false;
+      due_ = false;
+      lock.unlock();
+      Checkpoint();
+      lock.lock();
+    }
+    lock.unlock();
+    Checkpoint();
+  }
+
+  // Best effort: a checkpoint that fails (SQLITE_BUSY while another one runs, a full disk)
+  // leaves the pages in the log, where readers find them and the next checkpoint copies them.
+  void Checkpoint() {
+    (void)sqlite3_wal_checkpoint_v2(connection_->db(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                    nullptr);
+  }
+
+  std::unique_ptr<Connection> connection_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  bool committed_ = false;  // a commit since the last checkpoint began
+  bool due_ = false;        // the log has passed kCheckpointPages
+  std::thread thread_;      // last: starts when everything above is ready
+};
+
 class SqliteDatabase : public Database {
  public:
   explicit SqliteDatabase(std::unique_ptr<Connection> writer)
       : writer_(std::move(writer)), db_(writer_->db()) {}
 
-  // Makes the file a WAL store and opens the reading connections.
+  // Makes the file a WAL store, opens the reading connections and starts the checkpointer.
   Status Configure(const std::string& path) {
     SqliteTransaction connection(db_, writer_->statements());
     Transaction& tx = connection;  // outside any transaction: pragmas apply to the connection
@@ -266,6 +355,16 @@ class SqliteDatabase : public Database {
       idle_readers_.push_back(reader.get());
       readers_.push_back(std::move(reader));
     }
+    LOCKBOX_ASSIGN_OR_RETURN(auto checkpointing, OpenConnection(path));
+    {
+      // A connection opens the log at its first read, and a checkpoint on one that has not
+      // opened it does nothing.
+      SqliteTransaction first_read(checkpointing->db(), checkpointing->statements());
+      LOCKBOX_RETURN_IF_ERROR(
+          static_cast<Transaction&>(first_read).Exec("SELECT 1 FROM sqlite_master LIMIT 1"));
+    }
+    checkpointer_ = std::make_unique<Checkpointer>(std::move(checkpointing));
+    checkpointer_->HookInto(db_);  // replaces SQLite's automatic checkpoint on the writer
     return Status::Ok();
   }
 
@@ -442,6 +541,8 @@ class SqliteDatabase : public Database {
   std::condition_variable group_done_;
   std::vector<PendingWrite*> queue_;
   bool group_running_ = false;
+  // Last, so it stops (after its last checkpoint) before any connection closes.
+  std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 // SQLite creates a missing file with the umask's permissions, and its WAL and shared-memory

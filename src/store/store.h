@@ -40,7 +40,9 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // --- Computers: created or updated as agents report; kUnchanged when nothing differs.
+  // --- Computers: created or updated as agents report; kUnchanged when nothing differs but
+  // last_contact, which is written anyway (it moves at every report; the outcome tells
+  // whether what the agent describes changed).
   virtual Result<WriteOutcome> UpsertComputer(const Computer& computer) = 0;
   virtual Result<Computer> GetComputer(const Guid& id) = 0;  // kNotFound
   // Computers whose name matches `name` ignoring ASCII case (names are not unique).

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -165,7 +166,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(StoreTest, FreshStoreRecordsEachMigrationOnce) {
   const auto rows = Raw("SELECT version FROM schema_version ORDER BY version");
-  ASSERT_EQ(rows.size(), 7u);
+  ASSERT_EQ(rows.size(), 8u);
   for (size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(rows[i].Int(0), static_cast<int64_t>(i + 1));
 }
 
@@ -174,7 +175,7 @@ TEST_P(StoreTest, ReopeningAppliesNoMigrationAgainAndKeepsData) {
   store_.reset();
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
-  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 7u);
+  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 8u);
   auto volume = (*reopened)->GetVolume(kVolume);
   ASSERT_TRUE(volume.ok());
   EXPECT_EQ(*volume, MakeVolume(kVolume));
@@ -214,6 +215,11 @@ TEST_P(StoreTest, ComputerUpsertCreatesThenIsIdempotentThenUpdates) {
             (std::vector<std::string>{"mac:00-11-22-33-44-55", "serial:5CG1234XYZ",
                                       "smbios-uuid:4c4c4544-0051"}));
   EXPECT_EQ(stored->last_contact, At(1700000000));
+
+  c.last_contact = At(1700000500);  // only the contact time: written, but not a change
+  EXPECT_EQ(*store_->UpsertComputer(c), WriteOutcome::kUnchanged);
+  EXPECT_EQ(store_->GetComputer(kComputer)->last_contact, At(1700000500));
+  EXPECT_EQ(store_->GetComputer(kComputer)->os, "Windows 11 Enterprise 24H2");
 }
 
 TEST_P(StoreTest, FindsComputersByNameIgnoringCaseAndByHardwareId) {
@@ -905,6 +911,31 @@ TEST(SqliteStoreTest, UsesWalWithFullSyncInAPrivateFile) {
     EXPECT_TRUE(status.ok()) << status.message();
     EXPECT_EQ(fs::status(path).permissions() & fs::perms::all,
               fs::perms::owner_read | fs::perms::owner_write);
+  }
+  fs::remove_all(templ);
+}
+
+// The log is copied into the database file by the store's checkpointer, a second after a
+// commit at the latest, not only once it is 1000 pages long (SQLite's automatic checkpoint,
+// which the writer no longer runs inside its commits).
+TEST(SqliteStoreTest, CheckpointsTheLogSoonAfterACommit) {
+  char templ[] = "/tmp/lockbox-store-test-XXXXXX";
+  ASSERT_NE(mkdtemp(templ), nullptr);
+  const std::string path = std::string(templ) + "/lockbox.db";
+  {
+    // The new store's schema is a few dozen pages, all in the log when OpenStore returns: the
+    // file itself holds only its first page (written when it became a WAL store) until a
+    // checkpoint copies the rest.
+    constexpr uintmax_t kFirstPageBytes = 4096;
+    auto store = OpenStore(path, MasterKey(7));
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    ASSERT_TRUE((*store)->UpsertComputer(MakeComputer()).ok());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (fs::file_size(path) <= kFirstPageBytes && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_GT(fs::file_size(path), kFirstPageBytes) << "nothing was checkpointed in 10 s";
+    EXPECT_EQ((*store)->GetComputer(kComputer).value().name, MakeComputer().name);
   }
   fs::remove_all(templ);
 }
