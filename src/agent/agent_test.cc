@@ -59,6 +59,7 @@ class AgentTest : public ::testing::Test {
     // The front router: every API route, through the fault switch.
     for (const http::Route& route : api_router_.routes()) {
       http::Route front = route;
+      front.quick = nullptr;  // every call goes through the switch, on the handler pool
       front.handler = [this](http::Request& request) {
         const Fault fault = ++calls_ == fail_call_ ? fail_how_.load() : Fault::kNone;
         if (fault == Fault::kRefuse) return http::ErrorResponse(503, "unavailable", "test fault");

@@ -175,6 +175,13 @@ Result<HttpResponse> HttpsClient::Send(std::string_view method, std::string_view
     parser.header_limit(
         static_cast<uint32_t>(std::min<size_t>(options_.max_response_bytes, 64 * 1024)));
     parser.body_limit(options_.max_response_bytes);
+    // The header first, on its own: Beast (1.74) checks a Content-Length against the body
+    // limit only when it parses the header apart from the body.
+    if (!ec) {
+      ec = Run(c.io, [&](auto handler) {
+        beast_http::async_read_header(*c.stream, c.buffer, parser, handler);
+      });
+    }
     if (!ec) {
       ec = Run(c.io,
                [&](auto handler) { beast_http::async_read(*c.stream, c.buffer, parser, handler); });
