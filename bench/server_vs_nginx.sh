@@ -241,12 +241,21 @@ mkdir -p "$work/disk-data"
 ln -s "$work/disk-data" "$work/data"
 "$lockbox" init --data-dir "$work/data" >/dev/null
 total_agents=$(( sizes[${#sizes[@]} - 1] + escrows * ${#sizes[@]} ))
-enroll_token=$("$lockbox" enrollment-token create --data-dir "$work/data" --description bench \
-  --uses "$total_agents" --days 1 --json | json_field token)
+# One enrollment token allows at most 100,000 enrollments: a token per 100,000 agents, used in
+# turn (enroll_agents counts the enrollments in `enrolled`).
+token_uses=100000
+enroll_tokens=()
+for (( left = total_agents; left > 0; left -= token_uses )); do
+  token=$("$lockbox" enrollment-token create --data-dir "$work/data" --description bench \
+    --uses $(( left < token_uses ? left : token_uses )) --days 1 --json | json_field token)
+  [[ -n "$token" ]] || die "could not create an enrollment token"
+  enroll_tokens+=("$token")
+done
+enrolled=0
 "$lockbox" user create --data-dir "$work/data" --name bench-helpdesk --role helpdesk --service-account >/dev/null
 api_token=$("$lockbox" api-token create --data-dir "$work/data" --user bench-helpdesk --role helpdesk \
   --days 1 --description bench --json | json_field token)
-[[ -n "$enroll_token" && -n "$api_token" ]] || die "could not create the enrollment and API tokens"
+[[ -n "$api_token" ]] || die "could not create the API token"
 
 # --- nginx: same certificate, a fixed JSON answer shaped like a check-in's, every request
 # logged like lockbox's.
@@ -293,8 +302,15 @@ echo
 # enroll_agents FIRST COUNT OUT: enrolls agents FIRST..FIRST+COUNT-1, appends "i<tab>computer
 # id<tab>credential" lines to OUT.
 enroll_agents() {
-  local first=$1 count=$2 out=$3
-  seq "$first" $(( first + count - 1 )) | gen enroll "$enroll_token" >"$work/enroll.tsv"
+  local first=$1 count=$2 out=$3 i=$1 n
+  : >"$work/enroll.tsv"
+  while (( i < first + count )); do
+    n=$(( token_uses - enrolled % token_uses ))  # uses left on the current token
+    (( n > first + count - i )) && n=$(( first + count - i ))
+    seq "$i" $(( i + n - 1 )) | gen enroll "${enroll_tokens[enrolled / token_uses]}" >>"$work/enroll.tsv"
+    i=$(( i + n ))
+    enrolled=$(( enrolled + n ))
+  done
   load enroll "$port" "$work/enroll.tsv" --once --seconds 3600 --save-responses "$work/enrolled.tsv"
   check_all_ok "$work/enrolled.tsv" enrollment
   awk -F'\t' -v first="$first" '
