@@ -9,8 +9,8 @@
 #
 # --keys 10000 (the default) seeds 10,000 agents with one escrowed recovery password each;
 # --keys 10000,1000000 measures at 10k, grows the same store to 1M and measures again, so the
-# two p99s come from one run. Seeding goes through the API, as agents do: enroll (one
-# enrollment token with enough uses) and a first report per agent, --connections at a time,
+# two p99s come from one run. Seeding goes through the API, as agents do: enroll (an
+# enrollment token per 100,000 agents) and a first report per agent, --connections at a time,
 # in chunks of 50,000 agents. To be fast it runs on a copy of the data dir in tmpfs
 # (/dev/shm, where fsync costs nothing), with the same `lockbox serve`; the server is then
 # stopped, the data dir moved to disk and the server started again there for the
