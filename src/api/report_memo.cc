@@ -12,6 +12,88 @@ crypto::Sha256Digest HashOf(std::string_view body) {
       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(body.data()), body.size()));
 }
 
+// A summary packed into one string (the computer's id is the entry's key):
+//   digest (32 bytes) | TPM owner auth (1) | secret count (2) | secrets | users
+// a secret is its key id (16 bytes), outcome (1) and kind (text); a user is text; text is
+// its length (2 bytes, little-endian) and bytes. Check-ins are most of the traffic of a fleet
+// of up to a million computers, so an entry is kept small rather than as CheckInSummary's
+// vectors of strings (some 300 bytes).
+constexpr size_t kMaxText = 0xffff;
+
+void PutCount(std::string& out, size_t n) {
+  out.push_back(static_cast<char>(n & 0xff));
+  out.push_back(static_cast<char>(n >> 8));
+}
+
+void PutText(std::string& out, std::string_view text) {
+  PutCount(out, text.size());
+  out.append(text);
+}
+
+std::optional<std::string> Pack(const service::CheckInSummary& summary) {
+  if (summary.secrets.size() > kMaxText) return std::nullopt;
+  std::string out(reinterpret_cast<const char*>(summary.digest.data()), summary.digest.size());
+  out.push_back(summary.has_tpm_owner_auth ? 1 : 0);
+  PutCount(out, summary.secrets.size());
+  for (const service::SecretOutcome& s : summary.secrets) {
+    if (s.kind.size() > kMaxText) return std::nullopt;
+    out.append(reinterpret_cast<const char*>(s.key_id.bytes.data()), s.key_id.bytes.size());
+    out.push_back(static_cast<char>(s.outcome));
+    PutText(out, s.kind);
+  }
+  for (const std::string& user : summary.users) {
+    if (user.size() > kMaxText) return std::nullopt;
+    PutText(out, user);
+  }
+  return out;
+}
+
+// Reads what Pack wrote (the memo's own bytes, never outside input).
+class Unpacker {
+ public:
+  explicit Unpacker(std::string_view in) : in_(in) {}
+  bool done() const { return in_.empty(); }
+  template <size_t N>
+  void Bytes(std::array<uint8_t, N>& out) {
+    std::memcpy(out.data(), in_.data(), N);
+    in_.remove_prefix(N);
+  }
+  uint8_t Byte() {
+    const auto b = static_cast<uint8_t>(in_[0]);
+    in_.remove_prefix(1);
+    return b;
+  }
+  size_t Count() {
+    const size_t low = Byte();
+    return low | (size_t{Byte()} << 8);
+  }
+  std::string Text() {
+    const size_t n = Count();
+    std::string out(in_.substr(0, n));
+    in_.remove_prefix(n);
+    return out;
+  }
+
+ private:
+  std::string_view in_;
+};
+
+service::CheckInSummary Unpack(const Guid& computer_id, std::string_view packed) {
+  service::CheckInSummary summary;
+  summary.computer_id = computer_id;
+  Unpacker in(packed);
+  in.Bytes(summary.digest);
+  summary.has_tpm_owner_auth = in.Byte() != 0;
+  summary.secrets.resize(in.Count());
+  for (service::SecretOutcome& s : summary.secrets) {
+    in.Bytes(s.key_id.bytes);
+    s.outcome = static_cast<store::WriteOutcome>(in.Byte());
+    s.kind = in.Text();
+  }
+  while (!in.done()) summary.users.push_back(in.Text());
+  return summary;
+}
+
 }  // namespace
 
 size_t ReportMemo::GuidHash::operator()(const Guid& id) const {
@@ -30,24 +112,35 @@ ReportMemo::Shard& ReportMemo::ShardOf(const Guid& computer_id) {
 std::optional<service::CheckInSummary> ReportMemo::Find(const Guid& computer_id,
                                                         std::string_view body) {
   const crypto::Sha256Digest hash = HashOf(body);
-  Shard& shard = ShardOf(computer_id);
-  std::lock_guard lock(shard.mutex);
-  const auto it = shard.entries.find(computer_id);
-  if (it == shard.entries.end() || !crypto::ConstantTimeEqual(it->second.body_hash, hash)) {
-    return std::nullopt;
+  std::string packed;
+  {
+    Shard& shard = ShardOf(computer_id);
+    std::lock_guard lock(shard.mutex);
+    const auto it = shard.entries.find(computer_id);
+    if (it == shard.entries.end() || !crypto::ConstantTimeEqual(it->second.body_hash, hash)) {
+      return std::nullopt;
+    }
+    packed = it->second.summary;
   }
-  return it->second.summary;
+  return Unpack(computer_id, packed);
 }
 
 void ReportMemo::Remember(const Guid& computer_id, std::string_view body,
-                          service::CheckInSummary summary) {
-  Entry entry{.body_hash = HashOf(body), .summary = std::move(summary)};
+                          const service::CheckInSummary& summary) {
+  std::optional<std::string> packed = Pack(summary);
+  const crypto::Sha256Digest hash = HashOf(body);
   Shard& shard = ShardOf(computer_id);
   std::lock_guard lock(shard.mutex);
+  if (!packed) {
+    shard.entries.erase(computer_id);  // an older body must not answer for this one
+    return;
+  }
   if (shard.entries.size() >= capacity_per_shard_ && !shard.entries.contains(computer_id)) {
     shard.entries.erase(shard.entries.begin());
   }
-  shard.entries.insert_or_assign(computer_id, std::move(entry));
+  packed->shrink_to_fit();
+  shard.entries.insert_or_assign(computer_id,
+                                 Entry{.body_hash = hash, .summary = std::move(*packed)});
 }
 
 }  // namespace lockbox::api

@@ -7,13 +7,15 @@
 //   if (auto summary = memo.Find(computer_id, body)) ...  // EscrowService::CheckIn(actor,
 //   *summary) memo.Remember(computer_id, body, EscrowService::Summarize(report));
 //
-// One entry per computer (its latest body); at most `capacity` computers, beyond which an
-// arbitrary entry makes room. Safe to use from many threads.
+// One entry per computer (its latest body), packed into one allocation: about 200 bytes for
+// a computer with a key and a user. At most `capacity` computers, beyond which an arbitrary
+// entry makes room. Safe to use from many threads.
 #pragma once
 
 #include <array>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 
@@ -27,12 +29,14 @@ class ReportMemo {
   explicit ReportMemo(size_t capacity);
 
   std::optional<service::CheckInSummary> Find(const Guid& computer_id, std::string_view body);
-  void Remember(const Guid& computer_id, std::string_view body, service::CheckInSummary summary);
+  // A summary too large to pack (a name over 64 KiB: validation refuses those) is not kept.
+  void Remember(const Guid& computer_id, std::string_view body,
+                const service::CheckInSummary& summary);
 
  private:
   struct Entry {
     crypto::Sha256Digest body_hash{};
-    service::CheckInSummary summary;
+    std::string summary;  // packed: see report_memo.cc
   };
   struct GuidHash {
     size_t operator()(const Guid& id) const;

@@ -41,6 +41,46 @@ TEST(ReportMemoTest, KeepsOnlyTheLatestBodyOfAComputer) {
   EXPECT_EQ(memo.Find(Computer(1), "second")->digest[0], 2);
 }
 
+TEST(ReportMemoTest, GivesBackEveryFieldOfTheSummary) {
+  ReportMemo memo(100);
+  service::CheckInSummary summary = SummaryOf(Computer(3), 9);
+  summary.digest[31] = 0xfe;
+  summary.has_tpm_owner_auth = true;
+  summary.secrets = {{Computer(4), "recovery_password", store::WriteOutcome::kUnchanged},
+                     {Computer(5), "key_package", store::WriteOutcome::kUnchanged}};
+  summary.users = {"contoso\\alice", "", std::string(300, 'b')};
+  memo.Remember(Computer(3), "body", summary);
+
+  const auto found = memo.Find(Computer(3), "body");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->computer_id, Computer(3));
+  EXPECT_EQ(found->digest, summary.digest);
+  EXPECT_TRUE(found->has_tpm_owner_auth);
+  ASSERT_EQ(found->secrets.size(), 2u);
+  EXPECT_EQ(found->secrets[1].key_id, Computer(5));
+  EXPECT_EQ(found->secrets[1].kind, "key_package");
+  EXPECT_EQ(found->secrets[0].outcome, store::WriteOutcome::kUnchanged);
+  EXPECT_EQ(found->users, summary.users);
+
+  summary.users.clear();
+  summary.secrets.clear();
+  summary.has_tpm_owner_auth = false;
+  memo.Remember(Computer(3), "other body", summary);
+  ASSERT_TRUE(memo.Find(Computer(3), "other body"));
+  EXPECT_TRUE(memo.Find(Computer(3), "other body")->users.empty());
+  EXPECT_TRUE(memo.Find(Computer(3), "other body")->secrets.empty());
+}
+
+TEST(ReportMemoTest, ForgetsAComputerWhoseSummaryIsTooLargeToKeep) {
+  ReportMemo memo(100);
+  memo.Remember(Computer(1), "small", SummaryOf(Computer(1), 1));
+  service::CheckInSummary huge = SummaryOf(Computer(1), 2);
+  huge.users = {std::string(70'000, 'u')};
+  memo.Remember(Computer(1), "huge", huge);
+  EXPECT_FALSE(memo.Find(Computer(1), "huge"));
+  EXPECT_FALSE(memo.Find(Computer(1), "small"));  // no longer its latest body
+}
+
 TEST(ReportMemoTest, StaysWithinItsCapacity) {
   ReportMemo memo(16);  // one computer per shard
   for (int i = 0; i < 64; ++i) {

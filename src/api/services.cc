@@ -3,9 +3,10 @@
 namespace lockbox::api {
 namespace {
 
-// The computers whose latest report body the memo keeps: some 300 bytes each, so about 75 MiB
-// at most. A larger fleet works as well; its check-ins beyond these are decoded in full.
-constexpr size_t kReportMemoComputers = 250'000;
+// The computers whose latest report body the memo keeps: some 200 bytes each, so about
+// 200 MiB at most. A larger fleet works as well; its check-ins beyond these are decoded in
+// full.
+constexpr size_t kReportMemoComputers = 1'000'000;
 
 }  // namespace
 
