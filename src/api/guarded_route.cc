@@ -75,7 +75,9 @@ Status AddGuarded(http::Router& router, Services& services, GuardedRoute route) 
       if (!PresentsMachineCredential(request)) return std::nullopt;
       auto admitted = Admit(services, request, roles, use);
       if (auto* refused = std::get_if<http::Response>(&admitted)) return std::move(*refused);
-      return handler(request, std::get<Caller>(admitted));
+      std::optional<http::Response> answer = handler(request, std::get<Caller>(admitted));
+      if (!answer) request.handoff = std::move(std::get<Caller>(admitted));
+      return answer;
     };
   }
   return router.Add({
@@ -88,6 +90,10 @@ Status AddGuarded(http::Router& router, Services& services, GuardedRoute route) 
       .handler =
           [&services, roles = std::move(route.roles), use = route.session_use,
            handler = std::move(route.handler)](http::Request& request) {
+            // Admitted already by the quick handler, moments ago on the I/O thread.
+            if (const auto* caller = std::any_cast<Caller>(&request.handoff)) {
+              return handler(request, *caller);
+            }
             auto admitted = Admit(services, request, roles, use);
             if (auto* refused = std::get_if<http::Response>(&admitted)) return std::move(*refused);
             return handler(request, std::get<Caller>(admitted));

@@ -19,7 +19,8 @@ namespace lockbox::api::internal {
 using GuardedHandler = std::function<http::Response(http::Request&, const Caller&)>;
 // http::QuickHandler for an admitted caller. Used only when the store's reads are local
 // (Store::ReadsAreLocal) and for callers presenting a machine credential: authenticating the
-// caller reads the store, and must not write to it.
+// caller reads the store, and must not write to it. When it passes (nullopt), the route's
+// handler runs for the same caller, not authenticated again.
 using GuardedQuickHandler =
     std::function<std::optional<http::Response>(http::Request&, const Caller&)>;
 

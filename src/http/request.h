@@ -6,6 +6,7 @@
 // HTTP/1.1 with Content-Length, keep-alive and the security headers every answer carries.
 #pragma once
 
+#include <any>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,9 @@ struct Request {
   // percent-decoded ({"key_id", "4381F759"}).
   std::string route;
   Fields params;
+  // What the route's quick handler, having passed, leaves for its full handler (api: the
+  // caller it authenticated, so that the request is not authenticated twice).
+  std::any handoff;
 
   // The first header named `name` (any case), or "" when absent.
   std::string_view Header(std::string_view name) const;
