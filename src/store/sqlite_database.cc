@@ -58,11 +58,16 @@ constexpr int kBusyTimeoutMs = 5000;
 // waits for a free one beyond that.
 constexpr size_t kReaders = 4;
 // How much of the file each connection maps: a memory-mapped page is read without a copy or
-// a system call. Address space only; the kernel shares the pages between connections.
-constexpr const char* kMmapPragma = "PRAGMA mmap_size=1073741824";
-// A log this long (in 4 KiB pages) is checkpointed at once, not when the second is up: SQLite's
-// own automatic threshold, so the log stays about as small as before.
-constexpr int kCheckpointPages = 1000;
+// a system call. Address space only; the kernel shares the pages between connections. SQLite
+// maps at most its build's SQLITE_MAX_MMAP_SIZE (2 GiB in Debian's), about a million
+// computers' worth of store; pages beyond it are read with pread.
+constexpr const char* kMmapPragma = "PRAGMA mmap_size=68719476736";
+// A log this long (in 4 KiB pages, 16 MiB) is checkpointed at once, not when the second is
+// up. A page written again before its checkpoint is copied once: four times SQLite's own
+// threshold (1000) copies each hot page (index roots, the tails of tables) a quarter as often,
+// while the log's index still fits in its first hash table (4096 frames), which every page
+// read looks up.
+constexpr int kCheckpointPages = 4000;
 constexpr std::chrono::seconds kCheckpointInterval{1};
 
 // What kind of failure an SQLite result code is, and what to do about it.
