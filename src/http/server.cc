@@ -14,6 +14,7 @@
 #include <openssl/ssl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -31,7 +32,6 @@
 #include "http/json_io.h"
 #include "http/log.h"
 #include "http/message.h"
-
 
 namespace lockbox::http {
 
@@ -134,10 +134,13 @@ class Server::Impl {
         metrics_(metrics),
         logger_(std::move(logger)),
         tls_(std::move(tls)),
-        strand_(asio::make_strand(io_)),
-        acceptor_(strand_),
-        deadline_(strand_),
-        signals_(strand_) {}
+        loops_(MakeLoops(options_.threads)),
+        acceptor_(main_loop()),
+        deadline_(main_loop()),
+        signals_(main_loop()) {
+    for (size_t i = 1; i < loops_.size(); ++i)
+      keep_running_.emplace_back(loops_[i]->get_executor());
+  }
 
   ~Impl() {
     std::lock_guard lock(mutex_);
@@ -162,10 +165,10 @@ class Server::Impl {
 
   void Run(bool handle_signals);
   void Shutdown() {
-    asio::post(strand_, [this] { BeginShutdown(); });
+    asio::post(main_loop(), [this] { BeginShutdown(); });
   }
 
-  // Called by connections (from their own strands).
+  // Called by connections (from their own loops).
   const config::Limits& limits() const { return options_.limits; }
   bool stopping() const { return stopping_.load(); }
   asio::ssl::context& tls() { return *tls_; }
@@ -182,12 +185,16 @@ class Server::Impl {
   uint16_t port_ = 0;
 
  private:
+  // `threads` loops (0: one per core), each run by a thread of its own.
+  static std::vector<std::unique_ptr<asio::io_context>> MakeLoops(unsigned threads);
+  // Runs the acceptor, the shutdown deadline and the signal set.
+  asio::io_context& main_loop() { return *loops_[0]; }
   asio::awaitable<void> Accept();
   void BeginShutdown();
 
-  // Declaration order matters: io_ is destroyed after the strand and its objects, and its
-  // destruction (after a forced shutdown) destroys the coroutines of unfinished connections,
-  // which then still reach the members above it.
+  // Declaration order matters: the loops are destroyed after the objects that live on them,
+  // and their destruction (after a forced shutdown) destroys the coroutines of unfinished
+  // connections, which then still reach the members above them.
   const ServerOptions options_;
   const Router& router_;
   Metrics& metrics_;
@@ -199,17 +206,22 @@ class Server::Impl {
   std::map<uint64_t, std::weak_ptr<Connection>> connections_;
   uint64_t next_id_ = 1;
 
-  asio::io_context io_;
-  // The acceptor, the shutdown deadline and the signal set live on this strand.
-  asio::strand<asio::io_context::executor_type> strand_;
+  // One event loop per I/O thread, run by that thread alone, as nginx runs a worker per core:
+  // a connection lives on one loop from accept to close, so its handlers need no strand and
+  // no lock, and a loop never wakes another thread to run them. Accepted connections are
+  // dealt to the loops in turn.
+  std::vector<std::unique_ptr<asio::io_context>> loops_;
+  // Loops other than the main one would return from run() while they have no connection.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running_;
+  size_t next_loop_ = 0;  // the loop of the next accepted connection (Accept only)
   tcp::acceptor acceptor_;
   asio::steady_timer deadline_;
   asio::signal_set signals_;
-  // Destroyed (joined) before io_: a handler finishing late posts its answer to io_.
+  // Destroyed (joined) before the loops: a handler finishing late posts its answer to one.
   asio::thread_pool handlers_{options_.handler_threads};
 };
 
-// One client connection: a coroutine on its own strand serving requests one after another.
+// One client connection: a coroutine on one loop serving requests one after another.
 class Connection {
  public:
   Connection(Server::Impl& server, tcp::socket socket, uint64_t id)
@@ -229,7 +241,7 @@ class Connection {
   asio::awaitable<void> Run(std::shared_ptr<Connection> self);
 
   // On shutdown: a connection waiting for its next request is closed now; one in a request
-  // finishes it and then closes. Runs on the connection's strand.
+  // finishes it and then closes. Runs on the connection's loop.
   void CloseIfIdle() {
     if (idle_) beast::get_lowest_layer(stream_).cancel();
   }
@@ -448,19 +460,27 @@ void Server::Impl::Forget(uint64_t id) {
   std::lock_guard lock(mutex_);
   connections_.erase(id);
   if (stopping_ && connections_.empty() && !destroying_)
-    asio::post(strand_, [this] { deadline_.cancel(); });
+    asio::post(main_loop(), [this] { deadline_.cancel(); });
+}
+
+std::vector<std::unique_ptr<asio::io_context>> Server::Impl::MakeLoops(unsigned threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  // Concurrency hint 1: each loop is run by one thread (others only post to it).
+  for (unsigned i = 0; i < threads; ++i) loops.push_back(std::make_unique<asio::io_context>(1));
+  return loops;
 }
 
 asio::awaitable<void> Server::Impl::Accept() {
   for (;;) {
-    tcp::socket socket(asio::make_strand(io_));
+    tcp::socket socket(*loops_[next_loop_++ % loops_.size()]);
     boost::system::error_code ec;
     co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
     if (stopping_) co_return;
     if (ec) {
       // Out of file descriptors and the like: log, and keep serving the others.
       LogJson(*logger_, spdlog::level::warn, "accept failed", {{"error", ec.message()}});
-      asio::steady_timer pause(strand_, kAcceptRetryDelay);
+      asio::steady_timer pause(main_loop(), kAcceptRetryDelay);
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
@@ -502,17 +522,18 @@ void Server::Impl::BeginShutdown() {
   for (auto& connection : open) {
     asio::post(connection->executor(), [connection] { connection->CloseIfIdle(); });
   }
+  keep_running_.clear();  // each loop returns once its last connection has closed
   if (open.empty()) return;
   deadline_.expires_after(Milliseconds(options_.limits.shutdown_timeout_ms));
   deadline_.async_wait([this](boost::system::error_code wait_ec) {
     if (wait_ec) return;  // cancelled: every connection finished in time
     LogJson(*logger_, spdlog::level::warn, "shutdown deadline passed; closing the rest");
-    io_.stop();
+    for (auto& loop : loops_) loop->stop();
   });
 }
 
 void Server::Impl::Run(bool handle_signals) {
-  asio::co_spawn(strand_, Accept(), asio::detached);
+  asio::co_spawn(main_loop(), Accept(), asio::detached);
   if (handle_signals) {
     signals_.add(SIGTERM);
     signals_.add(SIGINT);
@@ -524,11 +545,12 @@ void Server::Impl::Run(bool handle_signals) {
   }
   LogJson(*logger_, spdlog::level::info, "listening",
           {{"address", options_.listen.host}, {"port", port_}});
-  unsigned threads = options_.threads != 0 ? options_.threads : std::thread::hardware_concurrency();
-  std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { io_.run(); });
-  io_.run();
-  for (std::thread& t : pool) t.join();
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < loops_.size(); ++i) {
+    threads.emplace_back([loop = loops_[i].get()] { loop->run(); });
+  }
+  main_loop().run();
+  for (std::thread& t : threads) t.join();
   handlers_.join();
   LogJson(*logger_, spdlog::level::info, "stopped");
 }
