@@ -304,6 +304,17 @@ TEST_P(DirectoryStoreTest, FindsByNamePrefixOrDescriptionWordIgnoringCase) {
   EXPECT_EQ(Search("pc-accounting-07x"), Names{});
 }
 
+TEST_P(DirectoryStoreTest, ADriveLetterIsNotAWord) {
+  AddTwoComputers();
+  Volume labelled = MakeVolume(kOtherVolume);
+  labelled.description = "PC-ACCOUNTING-07 C: 6/7/2023 D:x";
+  ASSERT_TRUE(store_->UpsertVolume(labelled).ok());
+  EXPECT_EQ(Search("c:"), Names{});
+  EXPECT_EQ(Search("c"), Names{});
+  EXPECT_EQ(Search("6/7/2023"), Names{"PC-Accounting-07"});
+  EXPECT_EQ(Search("d:x"), Names{"PC-Accounting-07"});  // more than a drive letter
+}
+
 TEST_P(DirectoryStoreTest, RenamesAndNewDescriptionsReplaceTheirWords) {
   AddTwoComputers();
   Computer renamed = MakeComputer();
