@@ -91,7 +91,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
 
-die() { echo "server_vs_nginx: $*" >&2; exit 1; }
+# die MESSAGE: stops the run, with the server's last warnings and errors (its log goes with
+# the run's files).
+die() {
+  echo "server_vs_nginx: $*" >&2
+  if [[ -s "$work/server.log" ]]; then
+    grep -E '"level":"(warning|error|critical)"' "$work/server.log" | tail -n 5 |
+      sed 's/^/  server: /' >&2 || true
+  fi
+  exit 1
+}
 # A free loopback port (for nginx, which cannot report the one it picked).
 free_port() {
   local p

@@ -51,9 +51,12 @@ Response ErrorResponse(const Status& status) {
       return ErrorResponse(409, "conflict", status.message());
     case ErrorCode::kUnsupported:
       return ErrorResponse(422, "unsupported", status.message());
-    default:
-      return ErrorResponse(500, "internal",
-                           "the server failed to handle this request; its log says why");
+    default: {
+      Response response = ErrorResponse(
+          500, "internal", "the server failed to handle this request; its log says why");
+      response.log_note = status.message();
+      return response;
+    }
   }
 }
 

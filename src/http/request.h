@@ -59,6 +59,9 @@ struct Response {
   std::string content_type = "application/json";
   Fields headers{};  // extra headers (Allow, Location, ...)
   std::string body{};
+  // Why the request failed on the server's side (a 500's store error, say), for its log
+  // line only: the client is told to look there. Never a secret (Status messages hold none).
+  std::string log_note{};
 };
 
 }  // namespace lockbox::http

@@ -427,8 +427,10 @@ asio::awaitable<void> Connection::Answer(Response response, unsigned version, bo
                            {"bytes_out", bytes_out},
                            {"user_agent", summary.user_agent}};
   if (!summary.query.empty()) fields["query"] = summary.query;
+  if (!response.log_note.empty()) fields["error"] = std::move(response.log_note);
   if (ec) fields["write_error"] = ec.message();
-  LogJson(server_.logger(), spdlog::level::info, "request", std::move(fields));
+  LogJson(server_.logger(), status >= 500 ? spdlog::level::err : spdlog::level::info, "request",
+          std::move(fields));
 }
 
 namespace {

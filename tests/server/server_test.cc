@@ -334,6 +334,28 @@ TEST_F(ServerTest, HandlerThatThrowsIs500AndTheServerCarriesOn) {
   EXPECT_EQ(reply->status, 200);
 }
 
+TEST_F(ServerTest, A500IsLoggedWithItsCause) {
+  ASSERT_TRUE(router_
+                  .Add({.pattern = "/api/v1/fails",
+                        .handler = [](Request&) -> Response {
+                          return ErrorResponse(Status::IoError("SQLite: disk I/O error"));
+                        }})
+                  .ok());
+  Start();
+  auto reply = Connect()->Request("GET", "/api/v1/fails");
+  ASSERT_TRUE(reply.ok());
+  EXPECT_EQ(reply->status, 500);
+  EXPECT_EQ(reply->body.find("SQLite"), std::string::npos) << reply->body;  // the log only
+  Stop();
+  const std::string log = Log();
+  const size_t line = log.find("\"route\":\"/api/v1/fails\"");
+  ASSERT_NE(line, std::string::npos) << log;
+  const size_t start = log.rfind('\n', line) + 1;  // npos + 1 is 0: the first line
+  const std::string text = log.substr(start, log.find('\n', line) - start);
+  EXPECT_NE(text.find("\"level\":\"error\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"error\":\"SQLite: disk I/O error\""), std::string::npos) << text;
+}
+
 TEST_F(ServerTest, MaxConnectionsClosesTheExtraOne) {
   config::Limits limits = TestLimits();
   limits.max_connections = 1;
