@@ -1,8 +1,10 @@
 #include "api/report_memo.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "crypto/secret.h"
+#include "util/bytes.h"
 
 namespace lockbox::api {
 namespace {
@@ -21,8 +23,9 @@ crypto::Sha256Digest HashOf(std::string_view body) {
 constexpr size_t kMaxText = 0xffff;
 
 void PutCount(std::string& out, size_t n) {
-  out.push_back(static_cast<char>(n & 0xff));
-  out.push_back(static_cast<char>(n >> 8));
+  uint8_t le[2];
+  StoreLe16(le, static_cast<uint16_t>(n));
+  out.append(reinterpret_cast<const char*>(le), sizeof le);
 }
 
 void PutText(std::string& out, std::string_view text) {
@@ -48,49 +51,25 @@ std::optional<std::string> Pack(const service::CheckInSummary& summary) {
   return out;
 }
 
-// Reads what Pack wrote (the memo's own bytes, never outside input).
-class Unpacker {
- public:
-  explicit Unpacker(std::string_view in) : in_(in) {}
-  bool done() const { return in_.empty(); }
-  template <size_t N>
-  void Bytes(std::array<uint8_t, N>& out) {
-    std::memcpy(out.data(), in_.data(), N);
-    in_.remove_prefix(N);
-  }
-  uint8_t Byte() {
-    const auto b = static_cast<uint8_t>(in_[0]);
-    in_.remove_prefix(1);
-    return b;
-  }
-  size_t Count() {
-    const size_t low = Byte();
-    return low | (size_t{Byte()} << 8);
-  }
-  std::string Text() {
-    const size_t n = Count();
-    std::string out(in_.substr(0, n));
-    in_.remove_prefix(n);
-    return out;
-  }
+std::string TextOf(std::span<const uint8_t> bytes) {
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
 
- private:
-  std::string_view in_;
-};
-
+// What Pack wrote (the memo's own bytes, never outside input).
 service::CheckInSummary Unpack(const Guid& computer_id, std::string_view packed) {
   service::CheckInSummary summary;
   summary.computer_id = computer_id;
-  Unpacker in(packed);
-  in.Bytes(summary.digest);
-  summary.has_tpm_owner_auth = in.Byte() != 0;
-  summary.secrets.resize(in.Count());
+  ByteReader in({reinterpret_cast<const uint8_t*>(packed.data()), packed.size()});
+  const auto digest = in.Bytes(summary.digest.size());
+  std::copy(digest.begin(), digest.end(), summary.digest.begin());
+  summary.has_tpm_owner_auth = in.U8() != 0;
+  summary.secrets.resize(in.U16());
   for (service::SecretOutcome& s : summary.secrets) {
-    in.Bytes(s.key_id.bytes);
-    s.outcome = static_cast<store::WriteOutcome>(in.Byte());
-    s.kind = in.Text();
+    if (const auto id = in.Bytes(16); id.size() == 16) s.key_id = Guid::FromBytes(id.first<16>());
+    s.outcome = static_cast<store::WriteOutcome>(in.U8());
+    s.kind = TextOf(in.Bytes(in.U16()));
   }
-  while (!in.done()) summary.users.push_back(in.Text());
+  while (in.remaining() > 0) summary.users.push_back(TextOf(in.Bytes(in.U16())));
   return summary;
 }
 

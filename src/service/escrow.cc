@@ -1,7 +1,6 @@
 #include "service/escrow.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 #include "crypto/sha256.h"
@@ -23,10 +22,7 @@ Status ValidateVolume(const ReportedVolume& reported) {
   const store::Volume& v = reported.volume;
   const std::string what = "volume " + v.id.ToString();
   LOCKBOX_RETURN_IF_ERROR(CheckGuid("a volume GUID", v.id));
-  const bool letter_ok =
-      v.drive_letter.empty() || (v.drive_letter.size() == 2 && v.drive_letter[1] == ':' &&
-                                 std::isalpha(static_cast<unsigned char>(v.drive_letter[0])));
-  if (!letter_ok) {
+  if (!v.drive_letter.empty() && !store::IsDriveLetter(v.drive_letter)) {
     return Status::InvalidArgument(what + ": the drive letter must be like \"C:\" or empty");
   }
   LOCKBOX_RETURN_IF_ERROR(CheckText(what + " description", v.description, false));

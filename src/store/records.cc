@@ -95,6 +95,11 @@ std::string_view NameOf(KeyState v) { return NameIn(v); }
 std::string_view NameOf(Verification v) { return NameIn(v); }
 std::string_view NameOf(WriteOutcome v) { return NameIn(v); }
 
+bool IsDriveLetter(std::string_view text) {
+  return text.size() == 2 && text[1] == ':' &&
+         ((text[0] >= 'A' && text[0] <= 'Z') || (text[0] >= 'a' && text[0] <= 'z'));
+}
+
 template <typename Enum>
 std::optional<Enum> Parse(std::string_view name) {
   for (const auto& [value, value_name] : TableOf(Enum{})) {

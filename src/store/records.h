@@ -75,6 +75,9 @@ struct Volume {
   friend bool operator==(const Volume&, const Volume&) = default;
 };
 
+// Whether `text` is a drive letter as Windows writes it: an ASCII letter and a colon ("C:").
+bool IsDriveLetter(std::string_view text);
+
 // A recovery password's life: escrowed (active), shown to someone and waiting for the agent
 // to replace it (disclosed), replaced (retired). It never goes back.
 enum class KeyState { kActive, kDisclosed, kRetired };

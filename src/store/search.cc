@@ -7,14 +7,6 @@ namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// "C:". Windows puts the drive letter in every volume's description ("PC-07 C: 6/7/2023"): as
-// a word it would find every computer, and cost each volume an entry in both indexes of
-// search_words (a page written per report).
-bool IsDriveLetter(std::string_view word) {
-  return word.size() == 2 && word[1] == ':' &&
-         ((word[0] >= 'A' && word[0] <= 'Z') || (word[0] >= 'a' && word[0] <= 'z'));
-}
-
 Status InsertWord(Transaction& tx, std::string_view word, const Guid& computer_id,
                   const std::string& volume_id) {
   const Value row[] = {SearchWordHex(word), computer_id.ToString(), volume_id};
@@ -56,6 +48,9 @@ Status WriteVolumeWords(Transaction& tx, const Volume& volume,
     while (i < text.size() && IsSpace(text[i])) ++i;
     const size_t start = i;
     while (i < text.size() && !IsSpace(text[i])) ++i;
+    // Windows puts the drive letter in every volume's description ("PC-07 C: 6/7/2023"): as a
+    // word it would find every computer, and cost each volume an entry in both indexes of
+    // search_words (a page written per report).
     if (i > start && !IsDriveLetter(text.substr(start, i - start))) {
       LOCKBOX_RETURN_IF_ERROR(
           InsertWord(tx, text.substr(start, i - start), volume.computer_id, volume_id));
