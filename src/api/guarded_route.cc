@@ -73,10 +73,19 @@ Status AddGuarded(http::Router& router, Services& services, GuardedRoute route) 
              handler =
                  std::move(route.quick)](http::Request& request) -> std::optional<http::Response> {
       if (!PresentsMachineCredential(request)) return std::nullopt;
-      auto admitted = Admit(services, request, roles, use);
-      if (auto* refused = std::get_if<http::Response>(&admitted)) return std::move(*refused);
-      std::optional<http::Response> answer = handler(request, std::get<Caller>(admitted));
-      if (!answer) request.handoff = std::move(std::get<Caller>(admitted));
+      std::optional<http::Response> answer;
+      // Authenticating and answering read the store: one read transaction for both.
+      const Status read = services.store().ReadTogether([&]() -> Status {
+        auto admitted = Admit(services, request, roles, use);
+        if (auto* refused = std::get_if<http::Response>(&admitted)) {
+          answer = std::move(*refused);
+          return Status::Ok();
+        }
+        answer = handler(request, std::get<Caller>(admitted));
+        if (!answer) request.handoff = std::move(std::get<Caller>(admitted));
+        return Status::Ok();
+      });
+      if (!read.ok()) return Failure(read);
       return answer;
     };
   }

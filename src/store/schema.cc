@@ -229,6 +229,16 @@ const std::vector<Migration>& Migrations() {
        // A volume's words are deleted through search_words_by_computer (its computer is
        // known), so the index by volume only cost a page write per word.
        {"DROP INDEX search_words_by_volume"}},
+      {9,
+       "check-ins read a computer's volumes and awaited rotations from indexes alone",
+       // A check-in looks up the volumes of its computer and their disclosed keys: with the
+       // columns it reads in the indexes, neither lookup visits the table's rows.
+       {
+           "CREATE INDEX volumes_by_computer_with_id ON volumes (computer_id, id)",
+           "DROP INDEX volumes_by_computer",
+           "CREATE INDEX recovery_keys_by_volume_state ON recovery_keys (volume_id, state, key_id)",
+           "DROP INDEX recovery_keys_by_volume",
+       }},
   };
   return kMigrations;
 }

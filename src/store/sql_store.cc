@@ -444,6 +444,7 @@ class SqlStore;
 struct CurrentTransaction {
   const SqlStore* store = nullptr;
   Transaction* tx = nullptr;
+  TxMode mode = TxMode::kWrite;
 };
 thread_local CurrentTransaction current_transaction;
 
@@ -1279,22 +1280,44 @@ class SqlStore : public Store {
   bool ReadsAreLocal() const override { return db_->ReadsAreLocal(); }
 
   Status Atomically(const std::function<Status()>& body) override {
-    if (current_transaction.store == this) return body();  // already inside one
-    return db_->Transact(TxMode::kWrite, [&](Transaction& tx) -> Status {
-      const CurrentTransaction outer = current_transaction;
-      current_transaction = {this, &tx};
-      Status status = body();
-      current_transaction = outer;
-      return status;
-    });
+    return Together(TxMode::kWrite, body);
+  }
+  Status ReadTogether(const std::function<Status()>& body) override {
+    return Together(TxMode::kRead, body);
   }
 
  private:
   // Runs `body` in a transaction (the caller's Atomically one, if any) and returns what it
   // returned.
+  // Runs `body`, and every call it makes to this store on this thread, in one transaction of
+  // `mode` (the one already open, if any).
+  Status Together(TxMode mode, const std::function<Status()>& body) {
+    if (current_transaction.store == this) {
+      if (mode == TxMode::kWrite && current_transaction.mode == TxMode::kRead) {
+        return WriteInsideRead();
+      }
+      return body();
+    }
+    return db_->Transact(mode, [&](Transaction& tx) -> Status {
+      const CurrentTransaction outer = current_transaction;
+      current_transaction = {this, &tx, mode};
+      Status status = body();
+      current_transaction = outer;
+      return status;
+    });
+  }
+  static Status WriteInsideRead() {
+    return Status::Internal("a store write was attempted inside ReadTogether, which only reads");
+  }
+
   template <typename T>
   Result<T> Run(TxMode mode, const std::function<Result<T>(Transaction&)>& body) {
-    if (current_transaction.store == this) return body(*current_transaction.tx);
+    if (current_transaction.store == this) {
+      if (mode == TxMode::kWrite && current_transaction.mode == TxMode::kRead) {
+        return WriteInsideRead();
+      }
+      return body(*current_transaction.tx);
+    }
     std::optional<T> out;
     LOCKBOX_RETURN_IF_ERROR(db_->Transact(mode, [&](Transaction& tx) -> Status {
       auto result = body(tx);

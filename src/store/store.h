@@ -187,6 +187,12 @@ class Store {
   // start from scratch each time and act only through the store. Calls from other threads do
   // not join.
   virtual Status Atomically(const std::function<Status()>& body) = 0;
+  // Runs `body`, and every read it makes of this store on this thread, in one read
+  // transaction: one snapshot of the store, and the cost of beginning and ending a transaction
+  // paid once (an agent's check-in reads its credential and its computer). A write inside it
+  // fails (kInternal) and leaves the store as it was. Inside Atomically, or inside another
+  // ReadTogether, `body` joins the transaction already open.
+  virtual Status ReadTogether(const std::function<Status()>& body) = 0;
 
   // --- Master key rotation: re-wraps the data key under `new_master_key` (32 bytes). The
   // store must be opened with the new key from then on; sealed records are not touched.

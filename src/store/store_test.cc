@@ -166,7 +166,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(StoreTest, FreshStoreRecordsEachMigrationOnce) {
   const auto rows = Raw("SELECT version FROM schema_version ORDER BY version");
-  ASSERT_EQ(rows.size(), 8u);
+  ASSERT_EQ(rows.size(), 9u);
   for (size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(rows[i].Int(0), static_cast<int64_t>(i + 1));
 }
 
@@ -175,7 +175,7 @@ TEST_P(StoreTest, ReopeningAppliesNoMigrationAgainAndKeepsData) {
   store_.reset();
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
-  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 8u);
+  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 9u);
   auto volume = (*reopened)->GetVolume(kVolume);
   ASSERT_TRUE(volume.ok());
   EXPECT_EQ(*volume, MakeVolume(kVolume));
@@ -344,6 +344,10 @@ TEST_P(DirectoryStoreTest, MigrationFillsInTheWordsOfWhatWasStoredBefore) {
   Raw("DROP TABLE compliance_snapshots");
   Raw("DROP TABLE settings");
   Raw("ALTER TABLE users DROP COLUMN directory");
+  Raw("CREATE INDEX volumes_by_computer ON volumes (computer_id)");
+  Raw("DROP INDEX volumes_by_computer_with_id");
+  Raw("CREATE INDEX recovery_keys_by_volume ON recovery_keys (volume_id)");
+  Raw("DROP INDEX recovery_keys_by_volume_state");
   Raw("DELETE FROM schema_version WHERE version >= 3");
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
@@ -790,6 +794,25 @@ TEST_P(StoreTest, AtomicallyCommitsEveryCallTogetherOrNone) {
                         [&] { return store_->SetKeyState(kKey, KeyState::kDisclosed, At(3)); });
                   })
                   .ok());
+  EXPECT_EQ(store_->GetRecoveryKey(kKey)->state, KeyState::kDisclosed);
+}
+
+TEST_P(StoreTest, ReadTogetherReadsOneSnapshotAndRefusesWrites) {
+  AddComputerAndVolume();
+  Escrow(kKey, kPassword1);
+  auto other = OpenStore(url_, master_);  // another server on the same store
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  const Status read = store_->ReadTogether([&]() -> Status {
+    EXPECT_EQ(store_->GetRecoveryKey(kKey)->state, KeyState::kActive);
+    // A write commits meanwhile, and is not seen here.
+    EXPECT_TRUE((*other)->SetKeyState(kKey, KeyState::kDisclosed, At(3)).ok());
+    EXPECT_EQ(store_->GetRecoveryKey(kKey)->state, KeyState::kActive);
+    const Status write = store_->SetKeyState(kKey, KeyState::kRetired, At(4));
+    EXPECT_EQ(write.code(), ErrorCode::kInternal) << write.message();
+    EXPECT_NE(write.message().find("ReadTogether"), std::string::npos) << write.message();
+    return Status::Ok();
+  });
+  EXPECT_TRUE(read.ok()) << read.message();
   EXPECT_EQ(store_->GetRecoveryKey(kKey)->state, KeyState::kDisclosed);
 }
 
