@@ -1,7 +1,6 @@
 #include "api/report_memo.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "crypto/secret.h"
 #include "util/bytes.h"
@@ -74,13 +73,6 @@ service::CheckInSummary Unpack(const Guid& computer_id, std::string_view packed)
 }
 
 }  // namespace
-
-size_t ReportMemo::GuidHash::operator()(const Guid& id) const {
-  // Computer IDs are random (version 4) GUIDs: their first bytes are hash enough.
-  size_t h = 0;
-  std::memcpy(&h, id.bytes.data(), sizeof h);
-  return h;
-}
 
 ReportMemo::ReportMemo(size_t capacity) : capacity_per_shard_(capacity / kShards + 1) {}
 

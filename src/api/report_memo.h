@@ -38,9 +38,6 @@ class ReportMemo {
     crypto::Sha256Digest body_hash{};
     std::string summary;  // packed: see report_memo.cc
   };
-  struct GuidHash {
-    size_t operator()(const Guid& id) const;
-  };
   // Sharded by computer, so that threads answering different agents rarely meet on a lock.
   struct Shard {
     std::mutex mutex;

@@ -10,12 +10,13 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "store/store.h"
+#include "util/guid.h"
 
 namespace lockbox::service {
 
@@ -40,8 +41,8 @@ class ContactRecorder {
   const std::chrono::milliseconds interval_;
   std::mutex mu_;
   std::condition_variable wake_;
-  std::map<std::string, store::Contact> pending_;  // by computer id
-  std::mutex flush_mu_;                            // one flush at a time
+  std::unordered_map<Guid, store::Contact, GuidHash> pending_;  // by computer
+  std::mutex flush_mu_;                                         // one flush at a time
   bool stopping_ = false;
   std::thread worker_;  // last: started once everything above exists
 };

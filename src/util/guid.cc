@@ -1,5 +1,6 @@
 #include "util/guid.h"
 
+#include <cstring>
 #include <string>
 
 namespace lockbox {
@@ -27,8 +28,9 @@ Result<Guid> Guid::Parse(std::string_view text) {
   }
   if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' ||
       text[23] != '-') {
-    return Status::InvalidArgument("'" + std::string(text) +
-                                   "' is not a GUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
+    return Status::InvalidArgument(
+        "'" + std::string(text) +
+        "' is not a GUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
   }
   Guid g;
   int byte_index = 0;
@@ -60,6 +62,15 @@ std::string Guid::ToString() const {
     out[at++] = kHex[b & 15];
   }
   return out;
+}
+
+size_t GuidHash::operator()(const Guid& id) const {
+  // Both halves mixed, for GUIDs that are not random (sequential ones differ in a few bytes).
+  uint64_t low = 0;
+  uint64_t high = 0;
+  std::memcpy(&low, id.bytes.data(), sizeof low);
+  std::memcpy(&high, id.bytes.data() + sizeof low, sizeof high);
+  return static_cast<size_t>(low ^ (high * 0x9e3779b97f4a7c15ULL));
 }
 
 bool Guid::IsZero() const {

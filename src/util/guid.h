@@ -25,4 +25,9 @@ struct Guid {
   friend bool operator==(const Guid&, const Guid&) = default;
 };
 
+// For unordered containers keyed by GUID.
+struct GuidHash {
+  size_t operator()(const Guid& id) const;
+};
+
 }  // namespace lockbox
