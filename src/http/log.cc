@@ -1,7 +1,10 @@
 #include "http/log.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 
 namespace lockbox::http {
 namespace {
@@ -29,6 +32,20 @@ bool SecretLookingValue(std::string_view value) {
   size_t alnum = 0;
   for (char c : value) alnum += std::isalnum(static_cast<unsigned char>(c)) ? 1 : 0;
   return alnum >= 20;
+}
+
+// `value` as a JSON string.
+void AppendJsonText(std::string& out, std::string_view value) {
+  const bool plain = std::all_of(value.begin(), value.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (plain) {  // most values: routes, addresses, user agents
+    out += '"';
+    out += value;
+    out += '"';
+  } else {
+    out += nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
 }
 
 spdlog::level::level_enum SpdlogLevel(config::LogLevel level) {
@@ -69,6 +86,44 @@ void LogJson(spdlog::logger& logger, spdlog::level::level_enum level, std::strin
   const std::string text = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   // Strip the braces: the logger's pattern supplies them around time and level.
   logger.log(level, spdlog::string_view_t(text.data() + 1, text.size() - 2));
+}
+
+void LogLine::Name(std::string_view name) {
+  fields_ += ",\"";
+  fields_ += name;
+  fields_ += "\":";
+}
+
+LogLine& LogLine::Text(std::string_view name, std::string_view value) {
+  Name(name);
+  AppendJsonText(fields_, value);
+  return *this;
+}
+
+LogLine& LogLine::Number(std::string_view name, int64_t value) {
+  Name(name);
+  fields_ += std::to_string(value);
+  return *this;
+}
+
+LogLine& LogLine::Number(std::string_view name, double value) {
+  Name(name);
+  if (!std::isfinite(value)) {
+    fields_ += "null";
+    return *this;
+  }
+  std::array<char, 32> text{};
+  const auto written = std::to_chars(text.data(), text.data() + text.size(), value);
+  fields_.append(text.data(), written.ptr);
+  return *this;
+}
+
+void LogLine::Log(spdlog::logger& logger, spdlog::level::level_enum level, std::string_view msg) {
+  if (!logger.should_log(level)) return;
+  std::string line = "\"msg\":";
+  AppendJsonText(line, msg);
+  line += fields_;
+  logger.log(level, spdlog::string_view_t(line.data(), line.size()));
 }
 
 std::string RedactQuery(std::string_view query) {

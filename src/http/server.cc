@@ -416,21 +416,21 @@ asio::awaitable<void> Connection::Answer(Response response, unsigned version, bo
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // Only named, harmless fields: never the body, never Authorization or Cookie.
-  nlohmann::json fields = {{"conn", id_},
-                           {"remote", remote_},
-                           {"method", summary.method},
-                           {"path", summary.path},
-                           {"route", summary.route},
-                           {"status", status},
-                           {"duration_ms", seconds * 1000},
-                           {"bytes_in", summary.body_bytes},
-                           {"bytes_out", bytes_out},
-                           {"user_agent", summary.user_agent}};
-  if (!summary.query.empty()) fields["query"] = summary.query;
-  if (!response.log_note.empty()) fields["error"] = std::move(response.log_note);
-  if (ec) fields["write_error"] = ec.message();
-  LogJson(server_.logger(), status >= 500 ? spdlog::level::err : spdlog::level::info, "request",
-          std::move(fields));
+  LogLine line;
+  line.Number("conn", static_cast<int64_t>(id_))
+      .Text("remote", remote_)
+      .Text("method", summary.method)
+      .Text("path", summary.path)
+      .Text("route", summary.route)
+      .Number("status", static_cast<int64_t>(status))
+      .Number("duration_ms", seconds * 1000)
+      .Number("bytes_in", static_cast<int64_t>(summary.body_bytes))
+      .Number("bytes_out", static_cast<int64_t>(bytes_out))
+      .Text("user_agent", summary.user_agent);
+  if (!summary.query.empty()) line.Text("query", summary.query);
+  if (!response.log_note.empty()) line.Text("error", response.log_note);
+  if (ec) line.Text("write_error", ec.message());
+  line.Log(server_.logger(), status >= 500 ? spdlog::level::err : spdlog::level::info, "request");
 }
 
 namespace {
