@@ -38,14 +38,14 @@ Status CheckPresented(std::string_view what, const Result<Record>& record,
         "the " + std::string(what) +
         " is not valid: check it, or ask an administrator for a new one");
   }
-  const std::string name = std::string(what) + " " + record->id;
+  const auto name = [&] { return std::string(what) + " " + record->id; };
   if (record->revoked_at) {
-    return Status::Unauthenticated(name + " was revoked on " + FormatUtc(*record->revoked_at) +
+    return Status::Unauthenticated(name() + " was revoked on " + FormatUtc(*record->revoked_at) +
                                    ": ask an administrator for a new one");
   }
   if constexpr (requires { record->expires_at; }) {
     if (record->expires_at <= now) {
-      return Status::Unauthenticated(name + " expired on " + FormatUtc(record->expires_at) +
+      return Status::Unauthenticated(name() + " expired on " + FormatUtc(record->expires_at) +
                                      ": ask an administrator for a new one");
     }
   }

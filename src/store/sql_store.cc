@@ -1085,9 +1085,9 @@ class SqlStore : public Store {
   }
 
   Result<User> GetUser(std::string_view name) override {
-    return GetOne<User>(std::string("SELECT ") + kUserColumns + " FROM users WHERE name = $1", name,
-                        DecodeUser,
-                        Status::NotFound("there is no user named " + std::string(name)));
+    return GetOne<User>(
+        std::string("SELECT ") + kUserColumns + " FROM users WHERE name = $1", name, DecodeUser,
+        [&] { return Status::NotFound("there is no user named " + std::string(name)); });
   }
 
   Result<std::vector<User>> ListUsers() override {
@@ -1147,7 +1147,7 @@ class SqlStore : public Store {
   Result<Session> GetSession(std::string_view id) override {
     return GetOne<Session>(
         std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE id = $1", id,
-        DecodeSession, NotFoundIn(kSessions, id));
+        DecodeSession, [&] { return NotFoundIn(kSessions, id); });
   }
 
   Result<std::vector<Session>> ListSessions(std::string_view user_name) override {
@@ -1188,7 +1188,7 @@ class SqlStore : public Store {
   Result<ApiToken> GetApiToken(std::string_view id) override {
     return GetOne<ApiToken>(
         std::string("SELECT ") + kApiTokenColumns + " FROM api_tokens WHERE id = $1", id,
-        DecodeApiToken, NotFoundIn(kApiTokens, id));
+        DecodeApiToken, [&] { return NotFoundIn(kApiTokens, id); });
   }
 
   Result<std::vector<ApiToken>> ListApiTokens() override {
@@ -1215,7 +1215,7 @@ class SqlStore : public Store {
   Result<EnrollmentToken> GetEnrollmentToken(std::string_view id) override {
     return GetOne<EnrollmentToken>(
         std::string("SELECT ") + kEnrollmentTokenColumns + " FROM enrollment_tokens WHERE id = $1",
-        id, DecodeEnrollmentToken, NotFoundIn(kEnrollmentTokens, id));
+        id, DecodeEnrollmentToken, [&] { return NotFoundIn(kEnrollmentTokens, id); });
   }
 
   Result<std::vector<EnrollmentToken>> ListEnrollmentTokens() override {
@@ -1255,7 +1255,7 @@ class SqlStore : public Store {
     // Every agent request authenticates with this: the statement is composed once.
     static const std::string kSelect = std::string(kMachineCredentialSelect) + " WHERE m.id = $1";
     return GetOne<MachineCredential>(kSelect, id, DecodeMachineCredential,
-                                     NotFoundIn(kMachineCredentials, id));
+                                     [&] { return NotFoundIn(kMachineCredentials, id); });
   }
 
   Result<std::vector<MachineCredential>> ListMachineCredentials(const Guid& computer_id) override {
@@ -1338,14 +1338,15 @@ class SqlStore : public Store {
 
   // --- Helpers for the account and credential tables.
 
-  // The one row `query` selects by id ($1), decoded, or `not_found`.
-  template <typename T>
+  // The one row `query` selects by id ($1), decoded, or what `not_found()` says (made only
+  // then: every authenticated request reads a credential).
+  template <typename T, typename NotFound>
   Result<T> GetOne(std::string_view query, std::string_view id, Result<T> (*decode)(const Row&),
-                   const Status& not_found) {
+                   const NotFound& not_found) {
     return Read([&](Transaction& tx) -> Result<T> {
       const Value params[] = {Text(id)};
       LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(query, params));
-      if (rows.empty()) return not_found;
+      if (rows.empty()) return not_found();
       return decode(rows[0]);
     });
   }
