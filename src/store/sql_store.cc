@@ -1287,15 +1287,11 @@ class SqlStore : public Store {
   }
 
  private:
-  // Runs `body` in a transaction (the caller's Atomically one, if any) and returns what it
-  // returned.
   // Runs `body`, and every call it makes to this store on this thread, in one transaction of
   // `mode` (the one already open, if any).
   Status Together(TxMode mode, const std::function<Status()>& body) {
     if (current_transaction.store == this) {
-      if (mode == TxMode::kWrite && current_transaction.mode == TxMode::kRead) {
-        return WriteInsideRead();
-      }
+      LOCKBOX_RETURN_IF_ERROR(MayJoin(mode));
       return body();
     }
     return db_->Transact(mode, [&](Transaction& tx) -> Status {
@@ -1306,16 +1302,21 @@ class SqlStore : public Store {
       return status;
     });
   }
-  static Status WriteInsideRead() {
-    return Status::Internal("a store write was attempted inside ReadTogether, which only reads");
+  // Whether work of `mode` may join the transaction this thread has open: not a write inside
+  // ReadTogether.
+  static Status MayJoin(TxMode mode) {
+    if (mode == TxMode::kWrite && current_transaction.mode == TxMode::kRead) {
+      return Status::Internal("a store write was attempted inside ReadTogether, which only reads");
+    }
+    return Status::Ok();
   }
 
+  // Runs `body` in a transaction (the caller's Atomically or ReadTogether one, if any) and
+  // returns what it returned.
   template <typename T>
   Result<T> Run(TxMode mode, const std::function<Result<T>(Transaction&)>& body) {
     if (current_transaction.store == this) {
-      if (mode == TxMode::kWrite && current_transaction.mode == TxMode::kRead) {
-        return WriteInsideRead();
-      }
+      LOCKBOX_RETURN_IF_ERROR(MayJoin(mode));
       return body(*current_transaction.tx);
     }
     std::optional<T> out;
