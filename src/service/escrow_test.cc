@@ -33,6 +33,7 @@ TEST_P(ServiceTest, FirstReportStoresComputerVolumeKeyAndUsers) {
 
 TEST_P(ServiceTest, SameReportTwiceChangesNothingAndSaysSo) {
   Escrow(MakeReport());
+  const store::Time first = now_;
   const store::RecoveryKey before = store_->GetRecoveryKey(kKey).value();
   now_ += std::chrono::minutes(90);
   EscrowReport again = MakeReport();
@@ -42,13 +43,22 @@ TEST_P(ServiceTest, SameReportTwiceChangesNothingAndSaysSo) {
   ASSERT_EQ(response.secrets.size(), 1u);
   EXPECT_EQ(response.secrets[0].outcome, store::WriteOutcome::kUnchanged);
   EXPECT_EQ(store_->GetRecoveryKey(kKey).value(), before);  // not even escrowed_at moved
-  // Contact times of check-ins are written in batches.
+  // Contact times of check-ins are written in batches; a user's last_seen once a day.
   ASSERT_TRUE(escrow_->FlushContacts().ok());
   EXPECT_EQ(store_->GetComputer(kComputer)->last_contact, now_);
+  EXPECT_EQ(store_->ListComputerUsers(kComputer).value()[0].last_seen, first);
+  now_ = first + store::Store::kUseRefreshInterval - std::chrono::seconds(1);
+  Escrow(again);
+  ASSERT_TRUE(escrow_->FlushContacts().ok());
+  EXPECT_EQ(store_->GetComputer(kComputer)->last_contact, now_);
+  EXPECT_EQ(store_->ListComputerUsers(kComputer).value()[0].last_seen, first);
+  now_ = first + store::Store::kUseRefreshInterval;
+  Escrow(again);
+  ASSERT_TRUE(escrow_->FlushContacts().ok());
   EXPECT_EQ(store_->ListComputerUsers(kComputer).value()[0].last_seen, now_);
 }
 
-TEST_P(ServiceTest, TheAgentCredentialsLastUseIsWrittenWithTheContactTimes) {
+TEST_P(ServiceTest, TheAgentCredentialsLastUseIsWrittenWithTheContactTimesOnceADay) {
   Escrow(MakeReport());
   ASSERT_TRUE(store_
                   ->CreateMachineCredential({.id = "cred-1",
@@ -67,12 +77,18 @@ TEST_P(ServiceTest, TheAgentCredentialsLastUseIsWrittenWithTheContactTimes) {
   EXPECT_EQ(store_->GetMachineCredential("cred-1")->last_used, std::nullopt);  // batched
   ASSERT_TRUE(escrow_->FlushContacts().ok());
   EXPECT_EQ(store_->GetMachineCredential("cred-1")->last_used, now_);
+  const store::Time first_use = now_;
 
+  // Refreshed once a day: the computer's contact time is the exact one.
   now_ += std::chrono::minutes(90);
   Escrow(MakeReport(kNewKey, kPassword2), agent);  // a check-in
   ASSERT_TRUE(escrow_->FlushContacts().ok());
-  EXPECT_EQ(store_->GetMachineCredential("cred-1")->last_used, now_);
+  EXPECT_EQ(store_->GetMachineCredential("cred-1")->last_used, first_use);
   EXPECT_EQ(store_->GetComputer(kComputer)->last_contact, now_);
+  now_ = first_use + store::Store::kUseRefreshInterval;
+  Escrow(MakeReport(kNewKey, kPassword2), agent);
+  ASSERT_TRUE(escrow_->FlushContacts().ok());
+  EXPECT_EQ(store_->GetMachineCredential("cred-1")->last_used, now_);
 }
 
 TEST_P(ServiceTest, ACheckInStillCarriesRotationAndAChangedReportIsProcessedInFull) {
