@@ -877,26 +877,24 @@ class SqlStore : public Store {
     return Write([&](Transaction& tx) -> Result<WriteOutcome> {
              for (const Contact& c : contacts) {
                const Value computer[] = {Text(c.computer_id), Seconds(c.at)};
-               // Stored use times at or after this are fresh enough (kUseRefreshInterval).
-               const Value fresh_from =
-                   Seconds(c.at - kUseRefreshInterval + std::chrono::seconds(1));
+               // A stored use time at or before this is refreshed (kUseRefreshInterval).
+               const Value stale = Seconds(c.at - kUseRefreshInterval);
                LOCKBOX_RETURN_IF_ERROR(
                    tx.Exec("UPDATE computers SET last_contact = $2 WHERE id = $1 AND"
                            " (last_contact IS NULL OR last_contact < $2)",
                            computer));
                for (const std::string& user : c.users) {
-                 const Value seen[] = {Text(c.computer_id), AsciiLower(user), Seconds(c.at),
-                                       fresh_from};
+                 const Value seen[] = {Text(c.computer_id), AsciiLower(user), Seconds(c.at), stale};
                  LOCKBOX_RETURN_IF_ERROR(
                      tx.Exec("UPDATE computer_users SET last_seen = $3 WHERE computer_id = $1 AND"
-                             " user_name = $2 AND last_seen < $4",
+                             " user_name = $2 AND last_seen <= $4",
                              seen));
                }
                if (c.credential_id.empty()) continue;
-               const Value used[] = {Text(c.credential_id), Seconds(c.at), fresh_from};
+               const Value used[] = {Text(c.credential_id), Seconds(c.at), stale};
                LOCKBOX_RETURN_IF_ERROR(
                    tx.Exec("UPDATE machine_credentials SET last_used = $2 WHERE id = $1 AND"
-                           " (last_used IS NULL OR last_used < $3)",
+                           " (last_used IS NULL OR last_used <= $3)",
                            used));
              }
              return WriteOutcome::kUpdated;

@@ -68,13 +68,13 @@ constexpr const char* kMmapPragma = "PRAGMA mmap_size=68719476736";
 // while the log's index still fits in its first hash table (4096 frames), which every page
 // read looks up.
 constexpr int kCheckpointPages = 4000;
+constexpr std::chrono::seconds kCheckpointInterval{1};
 // The writer's page cache. A transaction whose changed pages outgrow it writes some of them to
 // the log before its commit (a cache spill), out of order, and again if they change once more;
 // SQLite's default (2 MiB, some 500 pages) is outgrown by one second's contact times of a busy
 // server (a page each) and by a group of 64 reports (some 15 pages each). 128 MiB holds 32,768
 // pages; it is memory only as far as the writer uses it.
 constexpr const char* kWriterCachePragma = "PRAGMA cache_size=-131072";
-constexpr std::chrono::seconds kCheckpointInterval{1};
 
 // What kind of failure an SQLite result code is, and what to do about it.
 Status SqliteError(sqlite3* db, int rc, std::string_view during) {
