@@ -1,6 +1,5 @@
 // `lockbox init` and `lockbox serve`: setting up a data dir (with its first admin), and running
 // the HTTPS server on it.
-#include <spdlog/sinks/stdout_sinks.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +19,7 @@
 #include "cli/secret_output.h"
 #include "config/config.h"
 #include "http/builtin_routes.h"
+#include "http/line_sink.h"
 #include "http/log.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -161,7 +161,7 @@ Status Serve(const ServeOptions& options) {
     LOCKBOX_ASSIGN_OR_RETURN(cfg.listen, config::ParseListenAddress(options.listen));
   }
   auto logger =
-      http::MakeJsonLogger(std::make_shared<spdlog::sinks::stdout_sink_mt>(), cfg.log_level);
+      http::MakeJsonLogger(std::make_shared<http::LineSink>(STDOUT_FILENO), cfg.log_level);
   LOCKBOX_ASSIGN_OR_RETURN(auto db, OpenConfiguredStore(cfg));
 
   LOCKBOX_ASSIGN_OR_RETURN(service::ServiceOptions service_options,
