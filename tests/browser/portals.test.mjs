@@ -139,7 +139,8 @@ test('helpdesk: a first sign-in changes the password, then a drive is recovered'
   assert.equal(headers['x-content-type-options'], 'nosniff');
   assert.equal(headers['referrer-policy'], 'no-referrer');
   assert.equal(headers['content-type'], 'text/html; charset=utf-8');
-  assert.equal(await page.locator('.brand [data-company]').textContent(), 'Contoso');
+  // The page asks for the company name once it has loaded (page.js): wait for the answer.
+  await page.locator('.brand [data-company]', { hasText: 'Contoso' }).waitFor();
   await checkAccessibility(page, 'sign-in');
   await screenshot(page, 'sign-in');
 
