@@ -38,7 +38,8 @@ service::Actor Admin() {
           .source = service::Source::kApi,
           .address = "127.0.0.1",
           .computer = std::nullopt,
-          .credential_id = ""};
+          .credential_id = "",
+          .credential_last_used = std::nullopt};
 }
 
 class AgentTest : public ::testing::Test {

@@ -323,7 +323,9 @@ Status AddAdminRoutes(http::Router& router, Services& services) {
           "The values in force: the config file's, or an admin's change (PATCH) over them. "
           "company_name and helpdesk_contact are empty when not set.",
           nullptr, settings_schema, [&services](http::Request&, const Caller&) {
-            return SettingsAnswer(services.settings().Current());
+            const auto settings = services.settings().Current();
+            if (!settings.ok()) return Failure(settings.status());
+            return SettingsAnswer(**settings);
           }));
   LOCKBOX_RETURN_IF_ERROR(add(
       http::Method::kPatch, "/api/v1/settings", "Change settings",

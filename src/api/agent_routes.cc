@@ -51,7 +51,7 @@ std::optional<http::Response> CheckIn(Services& services, const http::Request& r
   auto response = services.escrow().CheckIn(caller.actor, *summary);
   if (!response.ok()) return Failure(response.status());
   if (!*response) return std::nullopt;
-  return http::JsonResponse(200, EncodeEscrowResponse(**response));
+  return http::JsonTextResponse(200, EncodeEscrowResponse(**response));
 }
 
 http::Response Report(Services& services, http::Request& request, const Caller& caller) {
@@ -65,7 +65,7 @@ http::Response Report(Services& services, http::Request& request, const Caller& 
   if (!response.ok()) return Failure(response.status());
   services.report_memo().Remember(report->computer.id, request.body,
                                   service::EscrowService::Summarize(*report));
-  return http::JsonResponse(200, EncodeEscrowResponse(*response));
+  return http::JsonTextResponse(200, EncodeEscrowResponse(*response));
 }
 
 http::Response TpmOwnerAuth(Services& services, const Caller& caller) {

@@ -1,6 +1,7 @@
 #include "api/codec.h"
 
 #include "api/json_fields.h"
+#include "http/json_io.h"
 #include "recovery/key_id.h"
 #include "util/text.h"
 #include "util/utc_time.h"
@@ -143,28 +144,45 @@ nlohmann::json EncodeTime(const std::optional<store::Time>& time) {
   return time ? nlohmann::json(FormatUtc(*time)) : nlohmann::json(nullptr);
 }
 
-nlohmann::json EncodeEscrowResponse(const service::EscrowResponse& response) {
-  nlohmann::json secrets = nlohmann::json::array();
-  for (const auto& s : response.secrets) {
-    secrets.push_back(
-        {{"key_id", s.key_id.ToString()}, {"kind", s.kind}, {"outcome", store::NameOf(s.outcome)}});
+std::string EncodeEscrowResponse(const service::EscrowResponse& response) {
+  std::string out = "{\"changed\":";
+  out += response.changed ? "true" : "false";
+  out += ",\"secrets\":[";
+  for (const service::SecretOutcome& s : response.secrets) {
+    if (out.back() != '[') out += ',';
+    out += "{\"key_id\":";
+    http::AppendJsonString(out, s.key_id.ToString());
+    out += ",\"kind\":";
+    http::AppendJsonString(out, s.kind);
+    out += ",\"outcome\":";
+    http::AppendJsonString(out, store::NameOf(s.outcome));
+    out += '}';
   }
-  const auto ids = [](const std::vector<Guid>& guids) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const Guid& g : guids) list.push_back(g.ToString());
-    return list;
+  out += ']';
+  const auto ids = [&out](std::string_view name, const std::vector<Guid>& guids) {
+    out += ",\"";
+    out += name;
+    out += "\":[";
+    for (const Guid& g : guids) {
+      if (out.back() != '[') out += ',';
+      http::AppendJsonString(out, g.ToString());
+    }
+    out += ']';
   };
-  nlohmann::json out = {
-      {"changed", response.changed},
-      {"secrets", std::move(secrets)},
-      {"conflicts", ids(response.conflicts)},
-      {"verification_queued", ids(response.verification_queued)},
-      {"retired", ids(response.retired)},
-      {"rotate", ids(response.rotate)},
-      {"next_report_in_seconds",
-       std::chrono::duration_cast<std::chrono::seconds>(response.next_report_in).count()},
-      {"tpm_owner_auth", nullptr}};
-  if (response.tpm_owner_auth) out["tpm_owner_auth"] = store::NameOf(*response.tpm_owner_auth);
+  ids("conflicts", response.conflicts);
+  ids("verification_queued", response.verification_queued);
+  ids("retired", response.retired);
+  ids("rotate", response.rotate);
+  out += ",\"next_report_in_seconds\":";
+  out += std::to_string(
+      std::chrono::duration_cast<std::chrono::seconds>(response.next_report_in).count());
+  out += ",\"tpm_owner_auth\":";
+  if (response.tpm_owner_auth) {
+    http::AppendJsonString(out, store::NameOf(*response.tpm_owner_auth));
+  } else {
+    out += "null";
+  }
+  out += '}';
   return out;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "audit/audit_log.h"
 #include "service/escrow.h"
@@ -17,7 +18,9 @@ namespace lockbox::api {
 
 // An agent's report (POST /api/v1/agent/report).
 Result<service::EscrowReport> DecodeEscrowReport(const nlohmann::json& body);
-nlohmann::json EncodeEscrowResponse(const service::EscrowResponse& response);
+// The answer to a report, as JSON text: written directly, not built as a JSON value first,
+// as it answers most of all requests (check-ins).
+std::string EncodeEscrowResponse(const service::EscrowResponse& response);
 
 nlohmann::json EncodeComputer(const store::Computer& computer);
 nlohmann::json EncodeVolume(const store::Volume& volume);

@@ -114,7 +114,7 @@ Status AddDirectoryRoutes(http::Router& router, Services& services) {
        .handler = [&services](http::Request&, const Caller&) {
          const auto settings = services.settings().Current();
          if (!settings.ok()) return Failure(settings.status());
-         return http::JsonResponse(200, {{"notice", settings->self_service_notice}});
+         return http::JsonResponse(200, {{"notice", (*settings)->self_service_notice}});
        }});
 }
 

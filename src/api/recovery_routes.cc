@@ -121,8 +121,8 @@ http::Response ForceRotation(Services& services, http::Request& request, const C
 http::Response Reasons(Services& services) {
   const auto settings = services.settings().Current();
   if (!settings.ok()) return Failure(settings.status());
-  return http::JsonResponse(200, {{"drive_unlock", settings->drive_unlock_reasons},
-                                  {"tpm", settings->tpm_reasons},
+  return http::JsonResponse(200, {{"drive_unlock", (*settings)->drive_unlock_reasons},
+                                  {"tpm", (*settings)->tpm_reasons},
                                   {"other", service::kOtherReason}});
 }
 

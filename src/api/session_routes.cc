@@ -101,8 +101,8 @@ http::Response PortalSettings(Services& services) {
   const auto text_or_null = [](const std::string& text) {
     return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
   };
-  return http::JsonResponse(200, {{"company_name", text_or_null(settings->company_name)},
-                                  {"helpdesk_contact", text_or_null(settings->helpdesk_contact)},
+  return http::JsonResponse(200, {{"company_name", text_or_null((*settings)->company_name)},
+                                  {"helpdesk_contact", text_or_null((*settings)->helpdesk_contact)},
                                   {"self_service_idle_timeout_seconds",
                                    services.options().service.self_service_idle_timeout.count()}});
 }

@@ -70,7 +70,8 @@ service::Actor InitActor() {
           .source = service::Source::kApi,
           .address = "",
           .computer = std::nullopt,
-          .credential_id = ""};
+          .credential_id = "",
+          .credential_last_used = std::nullopt};
 }
 
 }  // namespace
@@ -120,7 +121,8 @@ service::Actor ActorOf(const store::User& user, std::string_view address) {
                                                             : service::Source::kHelpdesk,
           .address = std::string(address),
           .computer = std::nullopt,
-          .credential_id = ""};
+          .credential_id = "",
+          .credential_last_used = std::nullopt};
 }
 
 Result<std::unique_ptr<Accounts>> Accounts::Create(store::Store& store, audit::AuditLog& log,

@@ -92,7 +92,8 @@ Result<service::Actor> ApiTokens::Authenticate(std::string_view token, std::stri
                         .source = service::Source::kApi,
                         .address = std::string(address),
                         .computer = std::nullopt,
-                        .credential_id = ""};
+                        .credential_id = "",
+                        .credential_last_used = std::nullopt};
 }
 
 Status ApiTokens::Revoke(const service::Actor& admin, std::string_view id) {

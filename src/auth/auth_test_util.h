@@ -34,7 +34,8 @@ inline service::Actor AdminActor(std::string name = "root") {
           .source = service::Source::kHelpdesk,
           .address = "10.9.9.9",
           .computer = std::nullopt,
-          .credential_id = ""};
+          .credential_id = "",
+          .credential_last_used = std::nullopt};
 }
 
 inline constexpr std::string_view kAlicePassword = "correct horse battery staple";

@@ -45,13 +45,15 @@ Result<Guid> NewComputerId() {
 }
 
 service::Actor AgentActor(const Guid& computer_id, std::string_view computer_name,
-                          std::string_view address, std::string_view credential_id) {
+                          std::string_view address, std::string_view credential_id,
+                          std::optional<store::Time> credential_last_used) {
   return {.name = std::string(computer_name),
           .role = service::Role::kAgent,
           .source = service::Source::kAgent,
           .address = std::string(address),
           .computer = computer_id,
-          .credential_id = std::string(credential_id)};
+          .credential_id = std::string(credential_id),
+          .credential_last_used = credential_last_used};
 }
 
 }  // namespace
@@ -195,7 +197,7 @@ Result<Enrollment> Machines::Enroll(std::string_view enrollment_token, const Mac
                                                           .last_used = std::nullopt,
                                                           .computer_name = computer.name}));
   LOCKBOX_RETURN_IF_ERROR(service::AuditAdminChange(
-      log_, AgentActor(computer.id, computer.name, address, credential.id), now,
+      log_, AgentActor(computer.id, computer.name, address, credential.id, std::nullopt), now,
       {.what = existing ? "machine re-enrolled" : "machine enrolled",
        .details = "credential " + credential.id + " with enrollment token " + token_id +
                   (existing ? "; earlier credentials revoked" : ""),
@@ -212,7 +214,7 @@ Result<service::Actor> Machines::Authenticate(std::string_view credential,
   LOCKBOX_RETURN_IF_ERROR(internal::CheckPresented("machine credential", record, credential, now));
   // last_used is written with the computer's contact time (service::ContactRecorder): a
   // write here would cost every check-in a commit.
-  return AgentActor(record->computer_id, record->computer_name, address, id);
+  return AgentActor(record->computer_id, record->computer_name, address, id, record->last_used);
 }
 
 }  // namespace lockbox::auth

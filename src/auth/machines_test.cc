@@ -167,7 +167,8 @@ TEST_P(MachinesTest, IssuingAndRevokingAreAdminOnlyAndAudited) {
                                 .source = service::Source::kHelpdesk,
                                 .address = "",
                                 .computer = std::nullopt,
-                                .credential_id = ""};
+                                .credential_id = "",
+                                .credential_last_used = std::nullopt};
   EXPECT_EQ(machines().IssueEnrollmentToken(helpdesk, "x", 1, kDay).status().code(),
             ErrorCode::kPermissionDenied);
   EXPECT_EQ(machines().IssueEnrollmentToken(AdminActor(), "x", 0, kDay).status().code(),

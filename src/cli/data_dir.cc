@@ -19,7 +19,8 @@ service::Actor LocalAdministrator() {
           .source = service::Source::kApi,
           .address = "",
           .computer = std::nullopt,
-          .credential_id = ""};
+          .credential_id = "",
+          .credential_last_used = std::nullopt};
 }
 
 Result<std::unique_ptr<store::Store>> OpenConfiguredStore(const config::ServerConfig& cfg) {

@@ -1,6 +1,8 @@
 #include "http/json_io.h"
 
+#include <algorithm>
 #include <string>
+#include <utility>
 
 namespace lockbox::http {
 namespace {
@@ -25,10 +27,28 @@ bool IsJsonMediaType(std::string_view content_type) {
 }  // namespace
 
 Response JsonResponse(int status, const nlohmann::json& body) {
+  return JsonTextResponse(status,
+                          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+Response JsonTextResponse(int status, std::string text) {
   Response response;
   response.status = status;
-  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.body = std::move(text);
   return response;
+}
+
+void AppendJsonString(std::string& out, std::string_view value) {
+  const bool plain = std::all_of(value.begin(), value.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (plain) {  // most values: IDs, names, routes, addresses
+    out += '"';
+    out += value;
+    out += '"';
+  } else {
+    out += nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
 }
 
 Response ErrorResponse(int status, std::string_view code, std::string_view message) {

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "http/request.h"
@@ -21,6 +22,13 @@ namespace lockbox::http {
 
 // `body` serialised (invalid UTF-8 in strings is replaced, never thrown on).
 Response JsonResponse(int status, const nlohmann::json& body);
+// `text`, JSON written by the caller, as the body (for answers written without nlohmann).
+Response JsonTextResponse(int status, std::string text);
+
+// Appends `value` as a JSON string: quoted, escaped, invalid UTF-8 replaced by U+FFFD (as
+// JsonResponse does). For text written directly, where building a JSON value first would
+// cost more than the rest of the request (the access log, check-in answers).
+void AppendJsonString(std::string& out, std::string_view value);
 
 // An error answer: `code` is a short stable name ("not_found"), `message` says what was
 // wrong and what to do. Neither may contain secrets.

@@ -1,10 +1,11 @@
 #include "http/log.h"
 
-#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
+
+#include "http/json_io.h"
 
 namespace lockbox::http {
 namespace {
@@ -32,20 +33,6 @@ bool SecretLookingValue(std::string_view value) {
   size_t alnum = 0;
   for (char c : value) alnum += std::isalnum(static_cast<unsigned char>(c)) ? 1 : 0;
   return alnum >= 20;
-}
-
-// `value` as a JSON string.
-void AppendJsonText(std::string& out, std::string_view value) {
-  const bool plain = std::all_of(value.begin(), value.end(), [](char c) {
-    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-  });
-  if (plain) {  // most values: routes, addresses, user agents
-    out += '"';
-    out += value;
-    out += '"';
-  } else {
-    out += nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  }
 }
 
 spdlog::level::level_enum SpdlogLevel(config::LogLevel level) {
@@ -96,7 +83,7 @@ void LogLine::Name(std::string_view name) {
 
 LogLine& LogLine::Text(std::string_view name, std::string_view value) {
   Name(name);
-  AppendJsonText(fields_, value);
+  AppendJsonString(fields_, value);
   return *this;
 }
 
@@ -121,7 +108,7 @@ LogLine& LogLine::Number(std::string_view name, double value) {
 void LogLine::Log(spdlog::logger& logger, spdlog::level::level_enum level, std::string_view msg) {
   if (!logger.should_log(level)) return;
   std::string line = "\"msg\":";
-  AppendJsonText(line, msg);
+  AppendJsonString(line, msg);
   line += fields_;
   logger.log(level, spdlog::string_view_t(line.data(), line.size()));
 }

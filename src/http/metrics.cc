@@ -23,10 +23,20 @@ std::string Label(std::string_view value) {
 
 void Metrics::RecordRequest(std::string_view route, std::string_view method, int status,
                             double duration_seconds) {
-  const std::string route_label = route.empty() ? "none" : std::string(route);
+  const std::string_view route_label = route.empty() ? "none" : route;
   std::lock_guard lock(mutex_);
-  ++requests_[{route_label, std::string(method), status}];
-  Histogram& h = durations_[route_label];
+  const std::tuple<std::string_view, std::string_view, int> key{route_label, method, status};
+  auto counted = requests_.find(key);
+  if (counted == requests_.end()) {
+    counted =
+        requests_.emplace(std::tuple(std::string(route_label), std::string(method), status), 0)
+            .first;
+  }
+  ++counted->second;
+  auto timed = durations_.find(route_label);
+  if (timed == durations_.end())
+    timed = durations_.emplace(std::string(route_label), Histogram{}).first;
+  Histogram& h = timed->second;
   size_t bucket = 0;
   while (bucket < kBucketsSeconds.size() && duration_seconds > kBucketsSeconds[bucket]) ++bucket;
   if (bucket < kBucketsSeconds.size()) ++h.buckets[bucket];

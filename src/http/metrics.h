@@ -40,8 +40,9 @@ class Metrics {
   };
 
   mutable std::mutex mutex_;
-  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
-  std::map<std::string, Histogram> durations_;
+  // Transparent comparators: a request already counted is found by its views, not copies.
+  std::map<std::tuple<std::string, std::string, int>, uint64_t, std::less<>> requests_;
+  std::map<std::string, Histogram, std::less<>> durations_;
   int64_t open_connections_ = 0;
   uint64_t rejected_connections_ = 0;
 };

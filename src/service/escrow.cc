@@ -11,6 +11,15 @@
 namespace lockbox::service {
 namespace {
 
+// The machine credential whose last use a contact at `at` refreshes: "" while the use the
+// store had is younger than Store::kUseRefreshInterval, as the store would not write it (and
+// finding that out would cost the contact batch a lookup per check-in).
+std::string CredentialToRefresh(const Actor& actor, store::Time at) {
+  const bool fresh = actor.credential_last_used &&
+                     *actor.credential_last_used > at - store::Store::kUseRefreshInterval;
+  return fresh ? std::string() : actor.credential_id;
+}
+
 Status CheckCount(std::string_view what, size_t count, size_t max) {
   if (count <= max) return Status::Ok();
   return Status::InvalidArgument("the report has " + std::to_string(count) + " " +
@@ -219,16 +228,17 @@ Result<std::optional<EscrowResponse>> EscrowService::CheckInAuthorized(
       !crypto::ConstantTimeEqual(stored->report_digest, summary.digest)) {
     return std::optional<EscrowResponse>();
   }
-  LOCKBOX_ASSIGN_OR_RETURN(const RuntimeSettings settings, settings_.Current());
+  LOCKBOX_ASSIGN_OR_RETURN(const auto settings, settings_.Current());
   EscrowResponse response;
-  response.next_report_in = settings.report_interval;
+  response.next_report_in = settings->report_interval;
   response.secrets = summary.secrets;
   if (summary.has_tpm_owner_auth) response.tpm_owner_auth = store::WriteOutcome::kUnchanged;
   response.rotate = std::move(stored->awaiting_rotation);
+  const store::Time now = options_.now();
   contacts_.Record({.computer_id = summary.computer_id,
-                    .at = options_.now(),
+                    .at = now,
                     .users = summary.users,
-                    .credential_id = actor.credential_id});
+                    .credential_id = CredentialToRefresh(actor, now)});
   return std::optional<EscrowResponse>(std::move(response));
 }
 
@@ -245,20 +255,20 @@ Result<EscrowResponse> EscrowService::Escrow(const Actor& actor, const EscrowRep
 
   const store::Time now = options_.now();
   const std::span<const uint8_t> digest = summary.digest;
-  LOCKBOX_ASSIGN_OR_RETURN(const RuntimeSettings settings, settings_.Current());
+  LOCKBOX_ASSIGN_OR_RETURN(const auto settings, settings_.Current());
   EscrowResponse response;
   // Everything the report writes is one transaction: a report is stored whole or not at all,
   // and concurrent reports share their commits. The body may run again (see Atomically).
   LOCKBOX_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {
     response = EscrowResponse{};
-    response.next_report_in = settings.report_interval;
+    response.next_report_in = settings->report_interval;
     return WriteReport(actor, report, digest, now, response);
   }));
   // The computer's contact time was written with it; its credential's last use follows.
   contacts_.Record({.computer_id = report.computer.id,
                     .at = now,
                     .users = {},
-                    .credential_id = actor.credential_id});
+                    .credential_id = CredentialToRefresh(actor, now)});
   return response;
 }
 

@@ -89,6 +89,21 @@ TEST_P(ServiceTest, TheAgentCredentialsLastUseIsWrittenWithTheContactTimesOnceAD
   Escrow(MakeReport(kNewKey, kPassword2), agent);
   ASSERT_TRUE(escrow_->FlushContacts().ok());
   EXPECT_EQ(store_->GetMachineCredential("cred-1")->last_used, now_);
+  const store::Time second_use = now_;
+
+  // The use time the agent's credential had when it was authenticated decides, so that the
+  // contact batch does not look the credential up again: a use less than a day old is not
+  // written again, whatever the store has meanwhile.
+  now_ = second_use + store::Store::kUseRefreshInterval;
+  agent.credential_last_used = now_ - std::chrono::minutes(1);
+  Escrow(MakeReport(kNewKey, kPassword2), agent);
+  ASSERT_TRUE(escrow_->FlushContacts().ok());
+  EXPECT_EQ(store_->GetMachineCredential("cred-1")->last_used, second_use);
+  EXPECT_EQ(store_->GetComputer(kComputer)->last_contact, now_);
+  agent.credential_last_used = second_use;
+  Escrow(MakeReport(kNewKey, kPassword2), agent);
+  ASSERT_TRUE(escrow_->FlushContacts().ok());
+  EXPECT_EQ(store_->GetMachineCredential("cred-1")->last_used, now_);
 }
 
 TEST_P(ServiceTest, ACheckInStillCarriesRotationAndAChangedReportIsProcessedInFull) {

@@ -77,9 +77,10 @@ RecoveryService::Decision RecoveryService::Decide(const RecoveryRequest& request
           "the recovery notice was not acknowledged: read and accept it first"));
     }
   }
-  const Result<RuntimeSettings> settings = settings_.Current();
+  const auto settings = settings_.Current();
   if (!settings.ok()) return refuse(settings.status());
-  if (Status s = CheckReason(settings->drive_unlock_reasons, request.reason, request.reason_text);
+  if (Status s =
+          CheckReason((*settings)->drive_unlock_reasons, request.reason, request.reason_text);
       !s.ok()) {
     return refuse(s);
   }
@@ -215,9 +216,9 @@ Result<crypto::SecretBytes> RecoveryService::DiscloseTpm(const Actor& actor,
 Result<crypto::SecretBytes> RecoveryService::RecoverTpmOwnerAuth(const TpmRequest& request) {
   Status refusal = Authorize(request.actor, Operation::kRecoverTpmOwnerAuth);
   if (refusal.ok()) {
-    const Result<RuntimeSettings> settings = settings_.Current();
+    const auto settings = settings_.Current();
     refusal = settings.ok()
-                  ? CheckReason(settings->tpm_reasons, request.reason, request.reason_text)
+                  ? CheckReason((*settings)->tpm_reasons, request.reason, request.reason_text)
                   : settings.status();
   }
   return DiscloseTpm(request.actor, request.computer_id,
@@ -233,13 +234,13 @@ Result<crypto::SecretBytes> RecoveryService::AgentTpmOwnerAuth(const Actor& agen
     if (!agent.computer) {
       return Status::PermissionDenied("the agent's credential names no computer");
     }
-    LOCKBOX_ASSIGN_OR_RETURN(const RuntimeSettings settings, settings_.Current());
-    if (settings.agent_tpm_unlock_window.count() == 0) {
+    LOCKBOX_ASSIGN_OR_RETURN(const auto settings, settings_.Current());
+    if (settings->agent_tpm_unlock_window.count() == 0) {
       return Status::PermissionDenied(
           "agents may not fetch the TPM owner authorisation on this server "
           "(agent_tpm_unlock_window is off)");
     }
-    const store::Time since = options_.now() - settings.agent_tpm_unlock_window;
+    const store::Time since = options_.now() - settings->agent_tpm_unlock_window;
     LOCKBOX_ASSIGN_OR_RETURN(const auto volumes, store_.ListVolumes(computer_id));
     for (const store::Volume& volume : volumes) {
       if (volume.type != store::VolumeType::kOperatingSystem) continue;

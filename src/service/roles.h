@@ -43,6 +43,9 @@ struct Actor {
   std::string address;           // client address, for the audit log ("" when unknown)
   std::optional<Guid> computer;  // agents: the computer their credential belongs to
   std::string credential_id;     // agents: the id of that machine credential
+  // Agents: that credential's last use as the store had it when it was checked (nullopt:
+  // never used), so that a contact refreshes it only when the store would (daily).
+  std::optional<store::Time> credential_last_used;
 };
 
 enum class Operation {

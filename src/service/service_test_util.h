@@ -49,7 +49,8 @@ inline Actor Agent(const Guid& computer = kComputer) {
           .source = Source::kAgent,
           .address = "10.0.0.7",
           .computer = computer,
-          .credential_id = ""};
+          .credential_id = "",
+          .credential_last_used = std::nullopt};
 }
 inline Actor Person(std::string name, Role role, Source source = Source::kHelpdesk) {
   return {.name = std::move(name),
@@ -57,7 +58,8 @@ inline Actor Person(std::string name, Role role, Source source = Source::kHelpde
           .source = source,
           .address = "10.1.1.1",
           .computer = std::nullopt,
-          .credential_id = ""};
+          .credential_id = "",
+          .credential_last_used = std::nullopt};
 }
 
 // A report of kComputer with one OS volume protected by TPM and recovery password `key_id`.

@@ -190,14 +190,15 @@ Result<RuntimeSettings> Settings::Load() {
   return settings;
 }
 
-Result<RuntimeSettings> Settings::Current() {
+Result<std::shared_ptr<const RuntimeSettings>> Settings::Current() {
   std::lock_guard lock(mu_);
   const store::Time now = defaults_.now();
   if (!cached_ || now - read_at_ >= kRefresh || now < read_at_) {
-    LOCKBOX_ASSIGN_OR_RETURN(cached_, Load());
+    LOCKBOX_ASSIGN_OR_RETURN(RuntimeSettings loaded, Load());
+    cached_ = std::make_shared<const RuntimeSettings>(std::move(loaded));
     read_at_ = now;
   }
-  return *cached_;
+  return cached_;
 }
 
 Result<RuntimeSettings> Settings::Change(const Actor& admin, const SettingsChange& change) {
@@ -225,7 +226,7 @@ Result<RuntimeSettings> Settings::Change(const Actor& admin, const SettingsChang
          .end_user = "",
          .computer = ""}));
   }
-  cached_ = next;
+  cached_ = std::make_shared<const RuntimeSettings>(next);
   read_at_ = now;
   return next;
 }

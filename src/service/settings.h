@@ -55,8 +55,9 @@ class Settings {
       : store_(store), audit_(audit), defaults_(defaults) {}
 
   // The store's settings over the defaults, read from the store at most every kRefresh.
-  // kCorrupt names a stored setting that cannot be read.
-  Result<RuntimeSettings> Current();
+  // kCorrupt names a stored setting that cannot be read. Shared and never changed (a change
+  // makes new ones): every request reads them, and copying the reason lists would cost more.
+  Result<std::shared_ptr<const RuntimeSettings>> Current();
 
   // Checks every field given (nothing changes when one is wrong: kInvalidArgument names it),
   // stores those that differ from the settings in force, audits each ("setting changed",
@@ -71,7 +72,7 @@ class Settings {
   audit::AuditLog& audit_;
   const ServiceOptions& defaults_;
   std::mutex mu_;
-  std::optional<RuntimeSettings> cached_;  // guarded by mu_, as is read_at_
+  std::shared_ptr<const RuntimeSettings> cached_;  // guarded by mu_, as is read_at_
   store::Time read_at_{};
 };
 

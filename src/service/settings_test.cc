@@ -24,13 +24,13 @@ TEST_P(ServiceTest, SettingsStartAsTheConfigSays) {
   options_.agent_tpm_unlock_window = std::chrono::hours(2);
   auto settings = settings_->Current();
   ASSERT_TRUE(settings.ok()) << settings.status().message();
-  EXPECT_EQ(settings->drive_unlock_reasons, DefaultDriveUnlockReasons());
-  EXPECT_EQ(settings->tpm_reasons, DefaultTpmReasons());
-  EXPECT_EQ(settings->self_service_notice, DefaultSelfServiceNotice());
-  EXPECT_EQ(settings->company_name, "Contoso");
-  EXPECT_EQ(settings->helpdesk_contact, "");
-  EXPECT_EQ(settings->report_interval, std::chrono::minutes(90));
-  EXPECT_EQ(settings->agent_tpm_unlock_window, std::chrono::minutes(120));
+  EXPECT_EQ((*settings)->drive_unlock_reasons, DefaultDriveUnlockReasons());
+  EXPECT_EQ((*settings)->tpm_reasons, DefaultTpmReasons());
+  EXPECT_EQ((*settings)->self_service_notice, DefaultSelfServiceNotice());
+  EXPECT_EQ((*settings)->company_name, "Contoso");
+  EXPECT_EQ((*settings)->helpdesk_contact, "");
+  EXPECT_EQ((*settings)->report_interval, std::chrono::minutes(90));
+  EXPECT_EQ((*settings)->agent_tpm_unlock_window, std::chrono::minutes(120));
 }
 
 TEST_P(ServiceTest, ChangedSettingsAreStoredAndAuditedOneEntryEach) {
@@ -44,7 +44,7 @@ TEST_P(ServiceTest, ChangedSettingsAreStoredAndAuditedOneEntryEach) {
 
   // A server opening the store later sees them over its own config.
   Settings other(*store_, *audit_, options_);
-  EXPECT_EQ(other.Current().value(), *changed);
+  EXPECT_EQ(*other.Current().value(), *changed);
 
   const auto entries = SettingChanges(Audit());
   ASSERT_EQ(entries.size(), 3u);
@@ -80,7 +80,7 @@ TEST_P(ServiceTest, AWrongSettingChangesNothing) {
     EXPECT_NE(result.status().message().find(message), std::string::npos)
         << result.status().message();
   }
-  EXPECT_EQ(settings_->Current().value().company_name, "");
+  EXPECT_EQ(settings_->Current().value()->company_name, "");
   EXPECT_TRUE(store_->ListSettings().value().empty());
   EXPECT_TRUE(SettingChanges(Audit()).empty());
 }
@@ -92,12 +92,12 @@ TEST_P(ServiceTest, OnlyAnAdminChangesSettings) {
 }
 
 TEST_P(ServiceTest, AnotherServersChangeIsSeenAfterTheRefresh) {
-  ASSERT_EQ(settings_->Current().value().company_name, "");
+  ASSERT_EQ(settings_->Current().value()->company_name, "");
   Settings other(*store_, *audit_, options_);
   ASSERT_TRUE(other.Change(kAdmin, {.company_name = "Contoso"}).ok());
-  EXPECT_EQ(settings_->Current().value().company_name, "");  // cached
+  EXPECT_EQ(settings_->Current().value()->company_name, "");  // cached
   now_ += Settings::kRefresh;
-  EXPECT_EQ(settings_->Current().value().company_name, "Contoso");
+  EXPECT_EQ(settings_->Current().value()->company_name, "Contoso");
 }
 
 TEST_P(ServiceTest, EscrowAnswersWithTheChangedReportInterval) {

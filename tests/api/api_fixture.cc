@@ -22,7 +22,8 @@ service::Actor FirstAdmin() {
           .source = service::Source::kApi,
           .address = "127.0.0.1",
           .computer = std::nullopt,
-          .credential_id = ""};
+          .credential_id = "",
+          .credential_last_used = std::nullopt};
 }
 
 }  // namespace

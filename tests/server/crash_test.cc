@@ -58,7 +58,8 @@ class CrashTest : public ::testing::Test {
                                .source = service::Source::kApi,
                                .address = "",
                                .computer = std::nullopt,
-                               .credential_id = ""};
+                               .credential_id = "",
+                               .credential_last_used = std::nullopt};
     auto token = (*authenticator)
                      ->machines()
                      .IssueEnrollmentToken(admin, "crash test", kAgents, std::chrono::hours(1));
