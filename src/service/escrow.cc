@@ -12,12 +12,11 @@ namespace lockbox::service {
 namespace {
 
 // The machine credential whose last use a contact at `at` refreshes: "" while the use the
-// store had is younger than Store::kUseRefreshInterval, as the store would not write it (and
-// finding that out would cost the contact batch a lookup per check-in).
+// store had is not stale, as the store would not write it (and finding that out would cost
+// the contact batch a lookup per check-in).
 std::string CredentialToRefresh(const Actor& actor, store::Time at) {
-  const bool fresh = actor.credential_last_used &&
-                     *actor.credential_last_used > at - store::Store::kUseRefreshInterval;
-  return fresh ? std::string() : actor.credential_id;
+  return store::Store::UseIsStale(actor.credential_last_used, at) ? actor.credential_id
+                                                                  : std::string();
 }
 
 Status CheckCount(std::string_view what, size_t count, size_t max) {

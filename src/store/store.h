@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -113,6 +114,11 @@ class Store {
   // still in use, which a day tells as well as a second, and an agent reports every 90
   // minutes: refreshing them daily saves two of the three random page writes of a contact.
   static constexpr std::chrono::hours kUseRefreshInterval{24};
+  // Whether a contact at `at` refreshes a use stored at `stored` (nullopt: never used): the
+  // rule RecordContacts applies, for callers that already know the stored time.
+  static bool UseIsStale(std::optional<Time> stored, Time at) {
+    return !stored || *stored <= at - kUseRefreshInterval;
+  }
   virtual Status RecordContacts(const std::vector<Contact>& contacts) = 0;
 
   // --- Audit log: append and read only.
