@@ -39,9 +39,20 @@ class Metrics {
     double sum_seconds = 0;
   };
 
+  // Orders request keys (route, method, status) held as strings or as views alike, so that a
+  // request already counted is found by its views, not copies.
+  struct RequestKeyLess {
+    using is_transparent = void;
+    using View = std::tuple<std::string_view, std::string_view, int>;
+    static View AsView(const auto& key) {
+      const auto& [route, method, status] = key;
+      return View{route, method, status};
+    }
+    bool operator()(const auto& a, const auto& b) const { return AsView(a) < AsView(b); }
+  };
+
   mutable std::mutex mutex_;
-  // Transparent comparators: a request already counted is found by its views, not copies.
-  std::map<std::tuple<std::string, std::string, int>, uint64_t, std::less<>> requests_;
+  std::map<std::tuple<std::string, std::string, int>, uint64_t, RequestKeyLess> requests_;
   std::map<std::string, Histogram, std::less<>> durations_;
   int64_t open_connections_ = 0;
   uint64_t rejected_connections_ = 0;
