@@ -27,12 +27,22 @@
 // a commit is acknowledged after the log sync, as before. PASSIVE never waits for readers or
 // the writer; what it cannot copy yet, the next one does. When a checkpoint has copied the
 // whole log, the writer starts writing the log from its beginning again, so it stays small.
+// No checkpoint runs while a transaction commits, in this process or in another: SQLite up
+// to 3.51.2 (Debian 12 has 3.40.1) has a race, the WAL-reset bug, in which a checkpoint that
+// starts while another connection's commit restarts the log later skips part of a
+// transaction, so its pages never reach the file and the store is corrupt. It needs a
+// checkpoint beside a busy writer, which is what this design runs: it happened here while
+// seeding a million keys on a loaded machine ("database disk image is malformed"). So every
+// commit and every checkpoint hold the writers' lock (WriterLock): the writer's mutex in this
+// process, and an flock on the store's lock file (lockbox.db-lock) against the others that
+// open the same store (the `lockbox` commands an admin runs while the server serves).
 // Backup uses SQLite's online backup API in a single step: the copy is the snapshot one read
 // transaction sees, while other connections keep writing (WAL lets readers and a writer run
 // together). It is written to a temporary file beside the destination and renamed into place
 // only when complete and synced.
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -274,11 +284,64 @@ Result<std::unique_ptr<Connection>> OpenConnection(const std::string& path) {
   return connection;
 }
 
+// What commits and checkpoints hold, so that none of them runs beside another (the WAL-reset
+// bug, at the top of the file): a mutex for this process and an flock on a lock file for all
+// processes. flock locks belong to the open file, so threads of one process do not exclude
+// each other with it; the mutex does that.
+class WriterLock {
+ public:
+  // Opens (creating it, 0600) the lock file at `path`.
+  static Result<std::unique_ptr<WriterLock>> Open(const std::string& path) {
+    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      return Status::IoError("cannot open the store's lock file " + path + ": " +
+                             std::strerror(errno));
+    }
+    return std::unique_ptr<WriterLock>(new WriterLock(fd, path));
+  }
+  ~WriterLock() { close(fd_); }
+  WriterLock(const WriterLock&) = delete;
+  WriterLock& operator=(const WriterLock&) = delete;
+
+  // Held while it lives.
+  class Held {
+   public:
+    explicit Held(WriterLock& lock) : lock_(lock), in_process_(lock.mu_) {
+      int rc;
+      do rc = flock(lock_.fd_, LOCK_EX);
+      while (rc != 0 && errno == EINTR);
+      if (rc != 0) {
+        status_ = Status::IoError("cannot lock the store's lock file " + lock_.path_ + ": " +
+                                  std::strerror(errno));
+      }
+    }
+    ~Held() {
+      if (status_.ok()) (void)flock(lock_.fd_, LOCK_UN);
+    }
+    Held(const Held&) = delete;
+    Held& operator=(const Held&) = delete;
+    // Why the lock is not held, if it is not.
+    const Status& status() const { return status_; }
+
+   private:
+    WriterLock& lock_;
+    std::lock_guard<std::mutex> in_process_;
+    Status status_{};
+  };
+
+ private:
+  WriterLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  const int fd_;
+  const std::string path_;
+  std::mutex mu_;
+};
+
 // Copies the log back into the database file on a thread of its own (see the top of the file).
 class Checkpointer {
  public:
-  explicit Checkpointer(std::unique_ptr<Connection> connection)
-      : connection_(std::move(connection)), thread_([this] { Run(); }) {}
+  // `writers` must outlive the checkpointer.
+  Checkpointer(std::unique_ptr<Connection> connection, WriterLock& writers)
+      : connection_(std::move(connection)), writers_(writers), thread_([this] { Run(); }) {}
   // Stops the thread after a last checkpoint.
   ~Checkpointer() {
     {
@@ -330,14 +393,18 @@ class Checkpointer {
     Checkpoint();
   }
 
-  // Best effort: a checkpoint that fails (SQLITE_BUSY while another one runs, a full disk)
-  // leaves the pages in the log, where readers find them and the next checkpoint copies them.
+  // Best effort: a checkpoint that fails (SQLITE_BUSY while another one runs, a full disk, the
+  // lock file) leaves the pages in the log, where readers find them and the next checkpoint
+  // copies them.
   void Checkpoint() {
+    const WriterLock::Held held(writers_);
+    if (!held.status().ok()) return;
     (void)sqlite3_wal_checkpoint_v2(connection_->db(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr,
                                     nullptr);
   }
 
   std::unique_ptr<Connection> connection_;
+  WriterLock& writers_;
   std::mutex mu_;
   std::condition_variable wake_;
   bool stop_ = false;
@@ -348,8 +415,8 @@ class Checkpointer {
 
 class SqliteDatabase : public Database {
  public:
-  explicit SqliteDatabase(std::unique_ptr<Connection> writer)
-      : writer_(std::move(writer)), db_(writer_->db()) {}
+  SqliteDatabase(std::unique_ptr<Connection> writer, std::unique_ptr<WriterLock> writers)
+      : writers_(std::move(writers)), writer_(std::move(writer)), db_(writer_->db()) {}
 
   // Makes the file a WAL store, opens the reading connections and starts the checkpointer.
   Status Configure(const std::string& path) {
@@ -381,7 +448,7 @@ class SqliteDatabase : public Database {
       LOCKBOX_RETURN_IF_ERROR(
           static_cast<Transaction&>(first_read).Exec("SELECT 1 FROM sqlite_master LIMIT 1"));
     }
-    checkpointer_ = std::make_unique<Checkpointer>(std::move(checkpointing));
+    checkpointer_ = std::make_unique<Checkpointer>(std::move(checkpointing), *writers_);
     checkpointer_->HookInto(db_);  // replaces SQLite's automatic checkpoint on the writer
     return Status::Ok();
   }
@@ -477,13 +544,15 @@ class SqliteDatabase : public Database {
   // status: its own failure, or the commit's.
   void RunGroup(const std::vector<PendingWrite*>& group) {
     const std::lock_guard<std::mutex> lock(mu_);
-    SqliteTransaction connection(db_, writer_->statements());
-    Transaction& tx = connection;
     const auto fail_all = [&](const Status& status) {
       for (PendingWrite* write : group) {
         if (write->status.ok()) write->status = status;
       }
     };
+    const WriterLock::Held held(*writers_);  // no checkpoint beside this commit
+    if (!held.status().ok()) return fail_all(held.status());
+    SqliteTransaction connection(db_, writer_->statements());
+    Transaction& tx = connection;
     if (Status begun = tx.Exec("BEGIN IMMEDIATE"); !begun.ok()) return fail_all(begun);
     for (PendingWrite* write : group) {
       if (Status saved = tx.Exec("SAVEPOINT lockbox_write"); !saved.ok()) {
@@ -546,6 +615,8 @@ class SqliteDatabase : public Database {
     return Status::Ok();
   }
 
+  // First, so that it outlives every connection and the checkpointer.
+  std::unique_ptr<WriterLock> writers_;
   // Readers are declared after the writer so that they close first.
   std::mutex mu_;  // the writing connection and its statements
   std::unique_ptr<Connection> writer_;
@@ -587,8 +658,9 @@ void ConfigureSqliteOnce() {
 Result<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path) {
   ConfigureSqliteOnce();
   LOCKBOX_RETURN_IF_ERROR(CreatePrivateFile(path));
+  LOCKBOX_ASSIGN_OR_RETURN(auto writers, WriterLock::Open(path + "-lock"));
   LOCKBOX_ASSIGN_OR_RETURN(auto writer, OpenConnection(path));
-  auto db = std::make_unique<SqliteDatabase>(std::move(writer));
+  auto db = std::make_unique<SqliteDatabase>(std::move(writer), std::move(writers));
   LOCKBOX_RETURN_IF_ERROR(db->Configure(path));
   return std::unique_ptr<Database>(std::move(db));
 }

@@ -2,7 +2,9 @@
 // server started by tests/support/postgres.cc; skipped when not installed, failed under CI).
 #include "store/store.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -970,6 +972,46 @@ TEST(SqliteStoreTest, CheckpointsTheLogSoonAfterACommit) {
     }
     EXPECT_GT(fs::file_size(path), kFirstPageBytes) << "nothing was checkpointed in 10 s";
     EXPECT_EQ((*store)->GetComputer(kComputer).value().name, MakeComputer().name);
+  }
+  fs::remove_all(templ);
+}
+
+// Commits and checkpoints wait while another process holds the writers' lock: a checkpoint
+// beside a commit that restarts the log can corrupt the store in Debian's SQLite (the
+// WAL-reset bug, docs/store.md). The test holds the lock file as another process would.
+TEST(SqliteStoreTest, AnotherProcessHoldingTheWritersLockHoldsBackCommitsAndCheckpoints) {
+  char templ[] = "/tmp/lockbox-store-test-XXXXXX";
+  ASSERT_NE(mkdtemp(templ), nullptr);
+  const std::string path = std::string(templ) + "/lockbox.db";
+  {
+    auto store = OpenStore(path, MasterKey(7));
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    ASSERT_TRUE((*store)->UpsertComputer(MakeComputer()).ok());
+    const int other = open((path + "-lock").c_str(), O_RDWR | O_CLOEXEC);
+    ASSERT_GE(other, 0) << "no lock file beside the store";
+    ASSERT_EQ(flock(other, LOCK_EX), 0);
+    const uintmax_t size_when_locked = fs::file_size(path);
+    std::atomic<bool> written{false};
+    std::thread writer([&] {
+      Computer renamed = MakeComputer();
+      renamed.name = "PC-RENAMED";
+      written = (*store)->UpsertComputer(renamed).ok();
+    });
+    // Longer than the checkpointer's second, with the first commit's pages in the log.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    EXPECT_FALSE(written.load()) << "a commit ran while another process held the writers' lock";
+    EXPECT_EQ(fs::file_size(path), size_when_locked)
+        << "a checkpoint ran while another process held the writers' lock";
+    ASSERT_EQ(flock(other, LOCK_UN), 0);
+    close(other);
+    writer.join();
+    EXPECT_TRUE(written.load());
+    EXPECT_EQ((*store)->GetComputer(kComputer).value().name, "PC-RENAMED");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (fs::file_size(path) <= 4096 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_GT(fs::file_size(path), 4096u) << "nothing was checkpointed after the lock was freed";
   }
   fs::remove_all(templ);
 }
