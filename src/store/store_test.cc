@@ -951,6 +951,19 @@ TEST(SqliteStoreTest, UsesWalWithFullSyncInAPrivateFile) {
   fs::remove_all(templ);
 }
 
+// Whether the SQLite store file at `path` grows past its first page within 10 s. A new
+// store's schema is a few dozen pages, all in the log when OpenStore returns: the file itself
+// holds only its first page (written when it became a WAL store) until a checkpoint copies
+// the rest.
+bool CheckpointedWithinTenSeconds(const std::string& path) {
+  constexpr uintmax_t kFirstPageBytes = 4096;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (fs::file_size(path) <= kFirstPageBytes && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return fs::file_size(path) > kFirstPageBytes;
+}
+
 // The log is copied into the database file by the store's checkpointer, a second after a
 // commit at the latest, not only once it is 1000 pages long (SQLite's automatic checkpoint,
 // which the writer no longer runs inside its commits).
@@ -959,18 +972,10 @@ TEST(SqliteStoreTest, CheckpointsTheLogSoonAfterACommit) {
   ASSERT_NE(mkdtemp(templ), nullptr);
   const std::string path = std::string(templ) + "/lockbox.db";
   {
-    // The new store's schema is a few dozen pages, all in the log when OpenStore returns: the
-    // file itself holds only its first page (written when it became a WAL store) until a
-    // checkpoint copies the rest.
-    constexpr uintmax_t kFirstPageBytes = 4096;
     auto store = OpenStore(path, MasterKey(7));
     ASSERT_TRUE(store.ok()) << store.status().message();
     ASSERT_TRUE((*store)->UpsertComputer(MakeComputer()).ok());
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (fs::file_size(path) <= kFirstPageBytes && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    EXPECT_GT(fs::file_size(path), kFirstPageBytes) << "nothing was checkpointed in 10 s";
+    EXPECT_TRUE(CheckpointedWithinTenSeconds(path)) << "nothing was checkpointed in 10 s";
     EXPECT_EQ((*store)->GetComputer(kComputer).value().name, MakeComputer().name);
   }
   fs::remove_all(templ);
@@ -1007,11 +1012,8 @@ TEST(SqliteStoreTest, AnotherProcessHoldingTheWritersLockHoldsBackCommitsAndChec
     writer.join();
     EXPECT_TRUE(written.load());
     EXPECT_EQ((*store)->GetComputer(kComputer).value().name, "PC-RENAMED");
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (fs::file_size(path) <= 4096 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    EXPECT_GT(fs::file_size(path), 4096u) << "nothing was checkpointed after the lock was freed";
+    EXPECT_TRUE(CheckpointedWithinTenSeconds(path))
+        << "nothing was checkpointed after the lock was freed";
   }
   fs::remove_all(templ);
 }
