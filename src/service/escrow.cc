@@ -314,7 +314,8 @@ Status EscrowService::WriteReport(const Actor& actor, const EscrowReport& report
   LOCKBOX_ASSIGN_OR_RETURN(store::CheckIn stored, store_.GetCheckIn(computer.id));
   response.rotate = std::move(stored.awaiting_rotation);
   // The next identical report may skip all of the above, unless this one's answer depends on
-  // more than what is stored: conflicts (audited at each report) or a stale TPM value.
+  // more than what is stored: conflicts (audited at each report) or a stale TPM value. (The
+  // store keeps no digest while a key awaits rotation: those reports are processed in full.)
   complete = complete && response.conflicts.empty() &&
              response.tpm_owner_auth != store::WriteOutcome::kStale;
   if (complete) LOCKBOX_RETURN_IF_ERROR(store_.SetReportDigest(computer.id, digest));

@@ -234,6 +234,12 @@ TEST_P(ServiceTest, DisclosedKeyIsRotatedThenRetiredWhenReplaced) {
   ASSERT_EQ(told.rotate.size(), 1u);
   EXPECT_EQ(told.rotate[0], kKey);
   EXPECT_TRUE(told.retired.empty());
+  // Until then each report is processed in full (the store keeps no digest beside a disclosed
+  // key), changes nothing, and is told again.
+  const EscrowResponse again = Escrow(MakeReport());
+  EXPECT_FALSE(again.changed);
+  EXPECT_EQ(again.rotate, std::vector<Guid>{kKey});
+  EXPECT_TRUE(store_->GetCheckIn(kComputer)->report_digest.empty());
 
   // The agent replaced it: the new key is escrowed, the old one retired and kept.
   const EscrowResponse rotated = Escrow(MakeReport(kNewKey, kPassword2));

@@ -164,9 +164,11 @@ struct Setting {
 // What the store remembers of a computer's agent between reports, so that a report repeating
 // the last one (the bulk of all traffic) is answered from one read.
 struct CheckIn {
-  // SHA-256 of the last report the escrow service fully processed (empty: none yet).
+  // SHA-256 of the last report the escrow service fully processed (empty: none yet, or one
+  // of the computer's keys awaits rotation: the store keeps no digest beside such a key).
   std::vector<uint8_t> report_digest;
-  // The computer's recovery passwords that are disclosed and wait to be replaced.
+  // The computer's recovery passwords that are disclosed and wait to be replaced (empty when
+  // there is a digest).
   std::vector<Guid> awaiting_rotation;
 };
 

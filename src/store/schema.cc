@@ -239,6 +239,13 @@ const std::vector<Migration>& Migrations() {
            "CREATE INDEX recovery_keys_by_volume_state ON recovery_keys (volume_id, state, key_id)",
            "DROP INDEX recovery_keys_by_volume",
        }},
+      {10,
+       "a computer with a key awaiting rotation keeps no report digest",
+       // From now on the store keeps it so (sql_store.cc, ForgetReportOfVolume), and a check-in
+       // reads the computer's row alone; digests stored before beside a disclosed key go.
+       {"UPDATE computers SET report_digest = NULL WHERE report_digest IS NOT NULL AND id IN"
+        " (SELECT v.computer_id FROM volumes v JOIN recovery_keys k ON k.volume_id = v.id"
+        " WHERE k.state = 'disclosed')"}},
   };
   return kMigrations;
 }

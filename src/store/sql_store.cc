@@ -230,6 +230,18 @@ Result<std::vector<RecoveryKey>> DecodeKeys(const std::vector<Row>& rows) {
   return keys;
 }
 
+// A key of the volume now awaits rotation: its computer's last report digest is cleared, so
+// that no check-in is answered without the rotation. The store keeps that invariant (a
+// digest is stored only beside no disclosed key) for GetCheckIn, which then reads the
+// computer's row alone.
+Status ForgetReportOfVolume(Transaction& tx, const Guid& volume_id) {
+  const Value id[] = {Text(volume_id)};
+  return tx.Exec(
+      "UPDATE computers SET report_digest = NULL WHERE id = (SELECT computer_id FROM volumes"
+      " WHERE id = $1) AND report_digest IS NOT NULL",
+      id);
+}
+
 Result<RecoveryKey> LoadKey(Transaction& tx, const Guid& key_id) {
   const Value params[] = {Text(key_id)};
   LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string("SELECT ") + kKeyColumns +
@@ -660,6 +672,9 @@ class SqlStore : public Store {
                   " verification, escrowed_at, source, sealed_password)"
                   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                   row));
+      if (key.state == KeyState::kDisclosed) {
+        LOCKBOX_RETURN_IF_ERROR(ForgetReportOfVolume(tx, key.volume_id));
+      }
       return WriteOutcome::kCreated;
     });
   }
@@ -718,6 +733,9 @@ class SqlStore : public Store {
              LOCKBOX_RETURN_IF_ERROR(tx.Exec(
                  "UPDATE recovery_keys SET state = $1, state_changed_at = $2 WHERE key_id = $3",
                  params));
+             if (state == KeyState::kDisclosed) {
+               LOCKBOX_RETURN_IF_ERROR(ForgetReportOfVolume(tx, key.volume_id));
+             }
              return WriteOutcome::kUpdated;
            })
         .status();
@@ -833,23 +851,26 @@ class SqlStore : public Store {
 
   Result<CheckIn> GetCheckIn(const Guid& computer_id) override {
     return Read([&](Transaction& tx) -> Result<CheckIn> {
-      // One statement, as check-ins are most of the traffic: a row per volume or disclosed
-      // key, the digest in each, the key NULL for a volume without one.
-      const Value params[] = {Text(computer_id), Name(KeyState::kDisclosed)};
-      LOCKBOX_ASSIGN_OR_RETURN(
-          auto rows, tx.Query("SELECT c.report_digest, k.key_id FROM computers c"
-                              " LEFT JOIN volumes v ON v.computer_id = c.id"
-                              " LEFT JOIN recovery_keys k ON k.volume_id = v.id AND k.state = $2"
-                              " WHERE c.id = $1",
-                              params));
-      if (rows.empty()) {
+      // Check-ins are most of the traffic: the computer's row alone answers one, as a stored
+      // digest means that none of its keys awaits rotation (ForgetReportOfVolume).
+      const Value id[] = {Text(computer_id)};
+      LOCKBOX_ASSIGN_OR_RETURN(auto computer,
+                               tx.Query("SELECT report_digest FROM computers WHERE id = $1", id));
+      if (computer.empty()) {
         return Status::NotFound("no computer " + computer_id.ToString() + " in the store");
       }
       CheckIn check_in;
-      if (!rows[0].IsNull(0)) check_in.report_digest = rows[0].Bytes(0);
-      for (const Row& r : rows) {
-        if (r.IsNull(1)) continue;
-        LOCKBOX_ASSIGN_OR_RETURN(Guid key_id, Guid::Parse(r.Text(1)));
+      if (!computer[0].IsNull(0)) {
+        check_in.report_digest = computer[0].Bytes(0);
+        return check_in;
+      }
+      const Value params[] = {Text(computer_id), Name(KeyState::kDisclosed)};
+      LOCKBOX_ASSIGN_OR_RETURN(
+          auto keys, tx.Query("SELECT k.key_id FROM volumes v JOIN recovery_keys k"
+                              " ON k.volume_id = v.id AND k.state = $2 WHERE v.computer_id = $1",
+                              params));
+      for (const Row& r : keys) {
+        LOCKBOX_ASSIGN_OR_RETURN(Guid key_id, Guid::Parse(r.Text(0)));
         check_in.awaiting_rotation.push_back(key_id);
       }
       // Sorted here rather than by the statement, which would need a temporary b-tree.
@@ -862,11 +883,17 @@ class SqlStore : public Store {
   Status SetReportDigest(const Guid& computer_id, std::span<const uint8_t> digest) override {
     return Write([&](Transaction& tx) -> Result<WriteOutcome> {
              const Value params[] = {Text(computer_id),
-                                     std::vector<uint8_t>(digest.begin(), digest.end())};
+                                     std::vector<uint8_t>(digest.begin(), digest.end()),
+                                     Name(KeyState::kDisclosed)};
+             // Not beside a key awaiting rotation: that computer's reports are processed in
+             // full until the key is replaced (see GetCheckIn).
              LOCKBOX_ASSIGN_OR_RETURN(
-                 auto rows, tx.Query("UPDATE computers SET report_digest = $2 WHERE id = $1"
-                                     " RETURNING id",
-                                     params));
+                 auto rows,
+                 tx.Query("UPDATE computers SET report_digest = CASE WHEN EXISTS (SELECT 1"
+                          " FROM volumes v JOIN recovery_keys k ON k.volume_id = v.id"
+                          " WHERE v.computer_id = $1 AND k.state = $3) THEN NULL ELSE $2 END"
+                          " WHERE id = $1 RETURNING id",
+                          params));
              if (rows.empty()) return NotInStore("computer", computer_id.ToString());
              return WriteOutcome::kUpdated;
            })

@@ -106,6 +106,8 @@ class Store {
 
   // --- Check-ins (the escrow service's fast path for reports that repeat the last one).
   virtual Result<CheckIn> GetCheckIn(const Guid& computer_id) = 0;  // kNotFound
+  // Stores the digest unless one of the computer's keys is disclosed (then clears it); a key
+  // that becomes disclosed clears its computer's digest.
   virtual Status SetReportDigest(const Guid& computer_id, std::span<const uint8_t> digest) = 0;
   // Moves contact times forward (never back), for many computers in one transaction: the
   // computers' last_contact, exactly; the last_seen of the users listed (unknown ones are

@@ -168,7 +168,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(StoreTest, FreshStoreRecordsEachMigrationOnce) {
   const auto rows = Raw("SELECT version FROM schema_version ORDER BY version");
-  ASSERT_EQ(rows.size(), 9u);
+  ASSERT_EQ(rows.size(), 10u);
   for (size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(rows[i].Int(0), static_cast<int64_t>(i + 1));
 }
 
@@ -177,7 +177,7 @@ TEST_P(StoreTest, ReopeningAppliesNoMigrationAgainAndKeepsData) {
   store_.reset();
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
-  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 9u);
+  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 10u);
   auto volume = (*reopened)->GetVolume(kVolume);
   ASSERT_TRUE(volume.ok());
   EXPECT_EQ(*volume, MakeVolume(kVolume));
@@ -383,6 +383,58 @@ TEST_P(StoreTest, EscrowingTheSameKeyTwiceChangesNothing) {
   auto stored = store_->GetRecoveryKey(kKey);
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(*stored, MakeKey(kKey));
+}
+
+// A check-in is answered from the computer's row alone when it has a report digest: the store
+// never keeps one beside a key that awaits rotation.
+TEST_P(StoreTest, AComputerWithAKeyAwaitingRotationKeepsNoReportDigest) {
+  AddComputerAndVolume();
+  Escrow(kKey, kPassword1);
+  const std::vector<uint8_t> digest(32, 0xd1);
+  ASSERT_TRUE(store_->SetReportDigest(kComputer, digest).ok());
+  EXPECT_EQ(store_->GetCheckIn(kComputer)->report_digest, digest);
+  EXPECT_TRUE(store_->GetCheckIn(kComputer)->awaiting_rotation.empty());
+
+  // Disclosed: the digest goes, and stays gone while the key waits.
+  ASSERT_TRUE(store_->SetKeyState(kKey, KeyState::kDisclosed, At(1700000200)).ok());
+  auto told = store_->GetCheckIn(kComputer);
+  ASSERT_TRUE(told.ok()) << told.status().message();
+  EXPECT_TRUE(told->report_digest.empty());
+  EXPECT_EQ(told->awaiting_rotation, std::vector<Guid>{kKey});
+  ASSERT_TRUE(store_->SetReportDigest(kComputer, digest).ok());
+  EXPECT_TRUE(store_->GetCheckIn(kComputer)->report_digest.empty());
+
+  // Replaced: a digest is kept again, until a key arrives disclosed already (as a migration
+  // may bring one).
+  ASSERT_TRUE(store_->SetKeyState(kKey, KeyState::kRetired, At(1700000300)).ok());
+  ASSERT_TRUE(store_->SetReportDigest(kComputer, digest).ok());
+  EXPECT_EQ(store_->GetCheckIn(kComputer)->report_digest, digest);
+  RecoveryKey disclosed = MakeKey(kKeyNextPrefix);
+  disclosed.state = KeyState::kDisclosed;
+  ASSERT_TRUE(store_->EscrowRecoveryKey(disclosed, Secret(kPassword2)).ok());
+  told = store_->GetCheckIn(kComputer);
+  ASSERT_TRUE(told.ok()) << told.status().message();
+  EXPECT_TRUE(told->report_digest.empty());
+  EXPECT_EQ(told->awaiting_rotation, std::vector<Guid>{kKeyNextPrefix});
+  EXPECT_EQ(store_->SetReportDigest(G("00000000-0000-4000-8000-00000000dead"), digest).code(),
+            ErrorCode::kNotFound);
+}
+
+TEST_P(StoreTest, MigrationForgetsADigestStoredBesideAKeyAwaitingRotation) {
+  AddComputerAndVolume();
+  Escrow(kKey, kPassword1);
+  ASSERT_TRUE(store_->SetKeyState(kKey, KeyState::kDisclosed, At(1700000200)).ok());
+  store_.reset();
+  // As schema version 9 allowed.
+  Raw("UPDATE computers SET report_digest = $1", {std::vector<uint8_t>(32, 0xd1)});
+  Raw("DELETE FROM schema_version WHERE version >= 10");
+  auto reopened = OpenStore(url_, master_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  store_ = std::move(reopened).value();
+  auto told = store_->GetCheckIn(kComputer);
+  ASSERT_TRUE(told.ok()) << told.status().message();
+  EXPECT_TRUE(told->report_digest.empty());
+  EXPECT_EQ(told->awaiting_rotation, std::vector<Guid>{kKey});
 }
 
 TEST_P(StoreTest, SameKeyIdWithOtherContentIsAConflictAndNotWritten) {
