@@ -230,6 +230,11 @@ Result<std::vector<RecoveryKey>> DecodeKeys(const std::vector<Row>& rows) {
   return keys;
 }
 
+// The keys of computer $1 in state $2 (disclosed: awaiting rotation), as FROM and WHERE.
+constexpr const char* kKeysOfComputerInState =
+    " FROM volumes v JOIN recovery_keys k ON k.volume_id = v.id"
+    " WHERE v.computer_id = $1 AND k.state = $2";
+
 // A key of the volume now awaits rotation: its computer's last report digest is cleared, so
 // that no check-in is answered without the rotation. The store keeps that invariant (a
 // digest is stored only beside no disclosed key) for GetCheckIn, which then reads the
@@ -865,10 +870,8 @@ class SqlStore : public Store {
         return check_in;
       }
       const Value params[] = {Text(computer_id), Name(KeyState::kDisclosed)};
-      LOCKBOX_ASSIGN_OR_RETURN(
-          auto keys, tx.Query("SELECT k.key_id FROM volumes v JOIN recovery_keys k"
-                              " ON k.volume_id = v.id AND k.state = $2 WHERE v.computer_id = $1",
-                              params));
+      static const std::string kAwaiting = std::string("SELECT k.key_id") + kKeysOfComputerInState;
+      LOCKBOX_ASSIGN_OR_RETURN(auto keys, tx.Query(kAwaiting, params));
       for (const Row& r : keys) {
         LOCKBOX_ASSIGN_OR_RETURN(Guid key_id, Guid::Parse(r.Text(0)));
         check_in.awaiting_rotation.push_back(key_id);
@@ -882,18 +885,14 @@ class SqlStore : public Store {
 
   Status SetReportDigest(const Guid& computer_id, std::span<const uint8_t> digest) override {
     return Write([&](Transaction& tx) -> Result<WriteOutcome> {
-             const Value params[] = {Text(computer_id),
-                                     std::vector<uint8_t>(digest.begin(), digest.end()),
-                                     Name(KeyState::kDisclosed)};
+             const Value params[] = {Text(computer_id), Name(KeyState::kDisclosed),
+                                     std::vector<uint8_t>(digest.begin(), digest.end())};
              // Not beside a key awaiting rotation: that computer's reports are processed in
              // full until the key is replaced (see GetCheckIn).
-             LOCKBOX_ASSIGN_OR_RETURN(
-                 auto rows,
-                 tx.Query("UPDATE computers SET report_digest = CASE WHEN EXISTS (SELECT 1"
-                          " FROM volumes v JOIN recovery_keys k ON k.volume_id = v.id"
-                          " WHERE v.computer_id = $1 AND k.state = $3) THEN NULL ELSE $2 END"
-                          " WHERE id = $1 RETURNING id",
-                          params));
+             static const std::string kSet =
+                 std::string("UPDATE computers SET report_digest = CASE WHEN EXISTS (SELECT 1") +
+                 kKeysOfComputerInState + ") THEN NULL ELSE $3 END WHERE id = $1 RETURNING id";
+             LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(kSet, params));
              if (rows.empty()) return NotInStore("computer", computer_id.ToString());
              return WriteOutcome::kUpdated;
            })
