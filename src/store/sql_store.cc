@@ -131,7 +131,9 @@ Result<std::optional<Computer>> LoadComputer(Transaction& tx, const Guid& id) {
   const Value params[] = {Text(id)};
   LOCKBOX_ASSIGN_OR_RETURN(
       auto rows,
-      tx.Query("SELECT name, domain, os, last_contact FROM computers WHERE id = $1", params));
+      tx.Query("SELECT c.name, c.domain, c.os, t.last_contact FROM computers c"
+               " LEFT JOIN computer_contacts t ON t.slot = c.contact_slot WHERE c.id = $1",
+               params));
   if (rows.empty()) return std::optional<Computer>();
   Decoder d(rows[0]);
   Computer c{.id = id,
@@ -229,6 +231,11 @@ Result<std::vector<RecoveryKey>> DecodeKeys(const std::vector<Row>& rows) {
   }
   return keys;
 }
+
+// Moves computer $1's contact time to $2 (computer_contacts, at the computer's slot).
+constexpr const char* kSetContactOfComputer =
+    "UPDATE computer_contacts SET last_contact = $2"
+    " WHERE slot = (SELECT contact_slot FROM computers WHERE id = $1)";
 
 // The keys of computer $1 in state $2 (disclosed: awaiting rotation), as FROM and WHERE.
 constexpr const char* kKeysOfComputerInState =
@@ -474,20 +481,33 @@ class SqlStore : public Store {
     const Computer c = Normalized(computer);
     return Write([&](Transaction& tx) -> Result<WriteOutcome> {
       LOCKBOX_ASSIGN_OR_RETURN(auto existing, LoadComputer(tx, c.id));
-      if (existing && WithoutContact(*existing) == WithoutContact(c)) {
-        if (existing->last_contact == c.last_contact) return WriteOutcome::kUnchanged;
+      const bool same = existing && WithoutContact(*existing) == WithoutContact(c);
+      if (existing && existing->last_contact != c.last_contact) {
         const Value contact[] = {Text(c.id), Seconds(c.last_contact)};
-        LOCKBOX_RETURN_IF_ERROR(
-            tx.Exec("UPDATE computers SET last_contact = $2 WHERE id = $1", contact));
-        return WriteOutcome::kUnchanged;
+        LOCKBOX_RETURN_IF_ERROR(tx.Exec(kSetContactOfComputer, contact));
       }
-      const Value row[] = {Text(c.id), Text(c.name), Text(c.domain), Text(c.os),
-                           Seconds(c.last_contact)};
-      LOCKBOX_RETURN_IF_ERROR(tx.Exec(
-          "INSERT INTO computers (id, name, domain, os, last_contact) VALUES ($1, $2, $3, $4, $5)"
-          " ON CONFLICT (id) DO UPDATE SET name = excluded.name, domain = excluded.domain,"
-          " os = excluded.os, last_contact = excluded.last_contact, report_digest = NULL",
-          row));
+      if (same) return WriteOutcome::kUnchanged;  // when only the contact time moved, too
+      if (existing) {
+        const Value row[] = {Text(c.id), Text(c.name), Text(c.domain), Text(c.os)};
+        LOCKBOX_RETURN_IF_ERROR(
+            tx.Exec("UPDATE computers SET name = $2, domain = $3, os = $4, report_digest = NULL"
+                    " WHERE id = $1",
+                    row));
+      } else {
+        // The next free slot (computers are never deleted, so none is ever reused).
+        const Value contact[] = {Seconds(c.last_contact)};
+        LOCKBOX_ASSIGN_OR_RETURN(
+            auto slot, tx.Query("INSERT INTO computer_contacts (slot, last_contact)"
+                                " SELECT COALESCE(MAX(slot), 0) + 1, $1 FROM computer_contacts"
+                                " RETURNING slot",
+                                contact));
+        if (slot.empty()) return Status::Internal("no contact slot was made for a new computer");
+        const Value row[] = {Text(c.id), Text(c.name), Text(c.domain), Text(c.os), slot[0].Int(0)};
+        LOCKBOX_RETURN_IF_ERROR(
+            tx.Exec("INSERT INTO computers (id, name, domain, os, contact_slot)"
+                    " VALUES ($1, $2, $3, $4, $5)",
+                    row));
+      }
       if (!existing || existing->hardware_ids != c.hardware_ids) {
         if (existing) {
           const Value id[] = {Text(c.id)};
@@ -905,10 +925,11 @@ class SqlStore : public Store {
                const Value computer[] = {Text(c.computer_id), Seconds(c.at)};
                // A stored use time at or before this is refreshed (kUseRefreshInterval).
                const Value stale = Seconds(c.at - kUseRefreshInterval);
-               LOCKBOX_RETURN_IF_ERROR(
-                   tx.Exec("UPDATE computers SET last_contact = $2 WHERE id = $1 AND"
-                           " (last_contact IS NULL OR last_contact < $2)",
-                           computer));
+               // Never back: a contact recorded late is older than the stored one.
+               static const std::string kForward =
+                   std::string(kSetContactOfComputer) +
+                   " AND (last_contact IS NULL OR last_contact < $2)";
+               LOCKBOX_RETURN_IF_ERROR(tx.Exec(kForward, computer));
                for (const std::string& user : c.users) {
                  const Value seen[] = {Text(c.computer_id), AsciiLower(user), Seconds(c.at), stale};
                  LOCKBOX_RETURN_IF_ERROR(

@@ -135,6 +135,16 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     return rows;
   }
 
+  // Puts the contact times back into computers' rows, where schema version 10 kept them.
+  void UndoContactTable() {
+    Raw("ALTER TABLE computers ADD COLUMN last_contact BIGINT");
+    Raw("UPDATE computers SET last_contact ="
+        " (SELECT last_contact FROM computer_contacts WHERE slot = computers.contact_slot)");
+    Raw("DROP INDEX computers_by_contact_slot");
+    Raw("ALTER TABLE computers DROP COLUMN contact_slot");
+    Raw("DROP TABLE computer_contacts");
+  }
+
   // The query plan of `select`, in either database's words. On a nearly empty table
   // PostgreSQL rightly prefers a sequential scan; it is forbidden here to see whether an index
   // can answer the query at all.
@@ -168,7 +178,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(StoreTest, FreshStoreRecordsEachMigrationOnce) {
   const auto rows = Raw("SELECT version FROM schema_version ORDER BY version");
-  ASSERT_EQ(rows.size(), 10u);
+  ASSERT_EQ(rows.size(), 11u);
   for (size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(rows[i].Int(0), static_cast<int64_t>(i + 1));
 }
 
@@ -177,7 +187,7 @@ TEST_P(StoreTest, ReopeningAppliesNoMigrationAgainAndKeepsData) {
   store_.reset();
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
-  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 10u);
+  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 11u);
   auto volume = (*reopened)->GetVolume(kVolume);
   ASSERT_TRUE(volume.ok());
   EXPECT_EQ(*volume, MakeVolume(kVolume));
@@ -350,6 +360,7 @@ TEST_P(DirectoryStoreTest, MigrationFillsInTheWordsOfWhatWasStoredBefore) {
   Raw("DROP INDEX volumes_by_computer_with_id");
   Raw("CREATE INDEX recovery_keys_by_volume ON recovery_keys (volume_id)");
   Raw("DROP INDEX recovery_keys_by_volume_state");
+  UndoContactTable();
   Raw("DELETE FROM schema_version WHERE version >= 3");
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
@@ -427,6 +438,7 @@ TEST_P(StoreTest, MigrationForgetsADigestStoredBesideAKeyAwaitingRotation) {
   store_.reset();
   // As schema version 9 allowed.
   Raw("UPDATE computers SET report_digest = $1", {std::vector<uint8_t>(32, 0xd1)});
+  UndoContactTable();
   Raw("DELETE FROM schema_version WHERE version >= 10");
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
@@ -435,6 +447,60 @@ TEST_P(StoreTest, MigrationForgetsADigestStoredBesideAKeyAwaitingRotation) {
   ASSERT_TRUE(told.ok()) << told.status().message();
   EXPECT_TRUE(told->report_digest.empty());
   EXPECT_EQ(told->awaiting_rotation, std::vector<Guid>{kKey});
+}
+
+TEST_P(StoreTest, MigrationMovesContactTimesToATableOfTheirOwn) {
+  // Created out of the order of their IDs, so that the migration's order shows; one never
+  // contacted.
+  Computer late = MakeComputer();
+  late.id = G("ffffffff-5a33-4c1e-9d2b-6f5e4c3b2a10");
+  late.name = "PC-Late";
+  late.last_contact = std::nullopt;
+  Computer early = MakeComputer();
+  early.id = G("00000000-5a33-4c1e-9d2b-6f5e4c3b2a10");
+  early.name = "PC-Early";
+  early.last_contact = At(1700000300);
+  for (const Computer& c : {late, MakeComputer(), early}) {
+    ASSERT_TRUE(store_->UpsertComputer(c).ok());
+  }
+  EXPECT_EQ(
+      Raw("SELECT contact_slot FROM computers WHERE id = $1", {kComputer.ToString()}).at(0).Int(0),
+      2);
+  store_.reset();
+  UndoContactTable();
+  Raw("DELETE FROM schema_version WHERE version >= 11");
+  auto reopened = OpenStore(url_, master_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  store_ = std::move(reopened).value();
+
+  EXPECT_EQ(store_->GetComputer(kComputer)->last_contact, At(1700000000));
+  EXPECT_EQ(store_->GetComputer(early.id)->last_contact, At(1700000300));
+  EXPECT_EQ(store_->GetComputer(late.id)->last_contact, std::nullopt);
+  const auto slots = Raw("SELECT id, contact_slot FROM computers ORDER BY contact_slot");
+  ASSERT_EQ(slots.size(), 3u);
+  EXPECT_EQ(slots[0].Text(0), early.id.ToString());
+  EXPECT_EQ(slots[1].Text(0), kComputer.ToString());
+  EXPECT_EQ(slots[2].Text(0), late.id.ToString());
+  EXPECT_EQ(slots[2].Int(1), 3);
+
+  // A computer added since takes the next slot; each contact moves its own computer's time.
+  Computer added = MakeComputer();
+  added.id = G("80000000-5a33-4c1e-9d2b-6f5e4c3b2a10");
+  added.name = "PC-Added";
+  EXPECT_EQ(*store_->UpsertComputer(added), WriteOutcome::kCreated);
+  EXPECT_EQ(
+      Raw("SELECT contact_slot FROM computers WHERE id = $1", {added.id.ToString()}).at(0).Int(0),
+      4);
+  ASSERT_TRUE(
+      store_
+          ->RecordContacts(
+              {{.computer_id = late.id, .at = At(1700000900), .users = {}, .credential_id = ""},
+               {.computer_id = added.id, .at = At(1700000800), .users = {}, .credential_id = ""}})
+          .ok());
+  EXPECT_EQ(store_->GetComputer(late.id)->last_contact, At(1700000900));
+  EXPECT_EQ(store_->GetComputer(added.id)->last_contact, At(1700000800));
+  EXPECT_EQ(store_->GetComputer(kComputer)->last_contact, At(1700000000));
+  EXPECT_EQ(store_->GetComputer(early.id)->last_contact, At(1700000300));
 }
 
 TEST_P(StoreTest, SameKeyIdWithOtherContentIsAConflictAndNotWritten) {
@@ -745,8 +811,12 @@ TEST_P(StoreTest, ConcurrentWritersOnSeparateConnectionsLoseNothing) {
       for (int i = 0; i < kKeysPerThread; ++i) {
         char id[37];
         std::snprintf(id, sizeof id, "%08x-0000-4000-8000-000000000000", t * 256 + i);
+        Computer computer = MakeComputer();
+        computer.id = G(id);  // each new computer takes the next contact slot
+        computer.last_contact = At(t * 256 + i);
         if (!(*store)->EscrowRecoveryKey(MakeKey(G(id)), Secret(kPassword1)).ok() ||
-            !(*store)->AppendAudit(AuditEntry(), TestHash).ok()) {
+            !(*store)->AppendAudit(AuditEntry(), TestHash).ok() ||
+            !(*store)->UpsertComputer(computer).ok()) {
           ++failures;
         }
       }
@@ -755,6 +825,13 @@ TEST_P(StoreTest, ConcurrentWritersOnSeparateConnectionsLoseNothing) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(store_->ListRecoveryKeys(kVolume)->size(), size_t{kThreads * kKeysPerThread});
+  for (int n = 0; n < kThreads * 256; n += 256) {
+    for (int i = 0; i < kKeysPerThread; ++i) {
+      char id[37];
+      std::snprintf(id, sizeof id, "%08x-0000-4000-8000-000000000000", n + i);
+      EXPECT_EQ(store_->GetComputer(G(id))->last_contact, At(n + i)) << id;
+    }
+  }
   auto audit = store_->ReadAudit(1, 1000);
   ASSERT_TRUE(audit.ok());
   ASSERT_EQ(audit->size(), size_t{kThreads * kKeysPerThread});
