@@ -20,12 +20,13 @@ namespace lockbox::store::internal {
 // The hex form of `word`, ASCII-lower-cased: what word_hex holds and a prefix is compared as.
 std::string SearchWordHex(std::string_view word);
 
-// Replace the search words of a computer's name / of a volume's description. A volume's words
-// carry the ID of the computer it was on when they were written: `written_under`, whose words
-// of the volume are deleted first; nullopt for a new volume, which has none.
-Status WriteComputerWords(Transaction& tx, const Guid& computer_id, std::string_view name);
-Status WriteVolumeWords(Transaction& tx, const Volume& volume,
-                        const std::optional<Guid>& written_under);
+// Replace the search words of a computer's name / of a volume's description. The words of
+// what was stored before (`before`: nullopt or null when nothing was) are deleted first, each
+// by its own key: search_words' only index is by word. A volume's words carry the ID of the
+// computer it was on when they were written, `before->computer_id`.
+Status WriteComputerWords(Transaction& tx, const Guid& computer_id, std::string_view name,
+                          std::optional<std::string_view> before);
+Status WriteVolumeWords(Transaction& tx, const Volume& volume, const Volume* before);
 
 // Fills search_words for every stored computer and volume (the schema migration that made it).
 Status BackfillSearchWords(Transaction& tx);

@@ -522,7 +522,9 @@ class SqlStore : public Store {
         }
       }
       if (!existing || existing->name != c.name) {
-        LOCKBOX_RETURN_IF_ERROR(internal::WriteComputerWords(tx, c.id, c.name));
+        LOCKBOX_RETURN_IF_ERROR(internal::WriteComputerWords(
+            tx, c.id, c.name,
+            existing ? std::optional<std::string_view>(existing->name) : std::nullopt));
       }
       return existing ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
     });
@@ -632,8 +634,7 @@ class SqlStore : public Store {
       }
       if (!existing || existing->description != v.description ||
           existing->computer_id != v.computer_id) {
-        LOCKBOX_RETURN_IF_ERROR(internal::WriteVolumeWords(
-            tx, v, existing ? std::optional<Guid>(existing->computer_id) : std::nullopt));
+        LOCKBOX_RETURN_IF_ERROR(internal::WriteVolumeWords(tx, v, existing ? &*existing : nullptr));
       }
       // A changed volume: the computer's next report is processed in full, not matched
       // against the last one (which no longer describes what is stored). A digest that is

@@ -16,6 +16,7 @@
 
 #include "postgres.h"
 #include "store/database.h"
+#include "store/search.h"
 
 namespace lockbox::store {
 namespace {
@@ -135,14 +136,21 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     return rows;
   }
 
-  // Puts the contact times back into computers' rows, where schema version 10 kept them.
-  void UndoContactTable() {
-    Raw("ALTER TABLE computers ADD COLUMN last_contact BIGINT");
-    Raw("UPDATE computers SET last_contact ="
-        " (SELECT last_contact FROM computer_contacts WHERE slot = computers.contact_slot)");
-    Raw("DROP INDEX computers_by_contact_slot");
-    Raw("ALTER TABLE computers DROP COLUMN contact_slot");
-    Raw("DROP TABLE computer_contacts");
+  // Undoes what the migrations after `version` changed in the tables that tests of earlier
+  // migrations use, and forgets those migrations, so that reopening applies them again.
+  void BackToVersion(int version) {
+    if (version < 12) {
+      Raw("CREATE INDEX search_words_by_computer ON search_words (computer_id, volume_id)");
+    }
+    if (version < 11) {  // contact times back in computers' rows
+      Raw("ALTER TABLE computers ADD COLUMN last_contact BIGINT");
+      Raw("UPDATE computers SET last_contact ="
+          " (SELECT last_contact FROM computer_contacts WHERE slot = computers.contact_slot)");
+      Raw("DROP INDEX computers_by_contact_slot");
+      Raw("ALTER TABLE computers DROP COLUMN contact_slot");
+      Raw("DROP TABLE computer_contacts");
+    }
+    Raw("DELETE FROM schema_version WHERE version > $1", {int64_t{version}});
   }
 
   // The query plan of `select`, in either database's words. On a nearly empty table
@@ -178,7 +186,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(StoreTest, FreshStoreRecordsEachMigrationOnce) {
   const auto rows = Raw("SELECT version FROM schema_version ORDER BY version");
-  ASSERT_EQ(rows.size(), 11u);
+  ASSERT_EQ(rows.size(), 12u);
   for (size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(rows[i].Int(0), static_cast<int64_t>(i + 1));
 }
 
@@ -187,7 +195,7 @@ TEST_P(StoreTest, ReopeningAppliesNoMigrationAgainAndKeepsData) {
   store_.reset();
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
-  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 11u);
+  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 12u);
   auto volume = (*reopened)->GetVolume(kVolume);
   ASSERT_TRUE(volume.ok());
   EXPECT_EQ(*volume, MakeVolume(kVolume));
@@ -343,12 +351,35 @@ TEST_P(DirectoryStoreTest, RenamesAndNewDescriptionsReplaceTheirWords) {
   relabelled.computer_id = kSales;
   ASSERT_TRUE(store_->UpsertVolume(relabelled).ok());
   EXPECT_EQ(Search("archive"), Names{"PC-Sales-01"});
+  // And no word that was replaced stays behind: the two names, "Windows", "ARCHIVE", "Sales"
+  // and "DATA".
+  EXPECT_EQ(Raw("SELECT word_hex FROM search_words").size(), 6u);
+}
+
+TEST_P(DirectoryStoreTest, MigrationDropsTheWordIndexByComputerAndDriveLetterWords) {
+  AddTwoComputers();
+  store_.reset();
+  BackToVersion(11);
+  // A drive letter stored as a word, as stores written before commit 41e879b hold them.
+  Raw("INSERT INTO search_words (word_hex, computer_id, volume_id) VALUES ($1, $2, $3)",
+      {internal::SearchWordHex("C:"), kComputer.ToString(), kVolume.ToString()});
+  auto reopened = OpenStore(url_, master_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  store_ = std::move(reopened).value();
+  EXPECT_EQ(Search("c:"), Names{});
+  EXPECT_EQ(Search("backup"), Names{"PC-Accounting-07"});
+  const bool sqlite = GetParam() == Backend::kSqlite;
+  EXPECT_TRUE(Raw(sqlite ? "SELECT name FROM sqlite_master WHERE name = $1"
+                         : "SELECT indexname FROM pg_indexes WHERE indexname = $1",
+                  {std::string("search_words_by_computer")})
+                  .empty());
 }
 
 TEST_P(DirectoryStoreTest, MigrationFillsInTheWordsOfWhatWasStoredBefore) {
   AddTwoComputers();
   store_.reset();
   // The store as schema version 2 left it.
+  BackToVersion(2);
   Raw("DROP TABLE search_words");
   Raw("ALTER TABLE computers DROP COLUMN report_digest");
   Raw("DROP INDEX audit_by_time");
@@ -360,8 +391,6 @@ TEST_P(DirectoryStoreTest, MigrationFillsInTheWordsOfWhatWasStoredBefore) {
   Raw("DROP INDEX volumes_by_computer_with_id");
   Raw("CREATE INDEX recovery_keys_by_volume ON recovery_keys (volume_id)");
   Raw("DROP INDEX recovery_keys_by_volume_state");
-  UndoContactTable();
-  Raw("DELETE FROM schema_version WHERE version >= 3");
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
   store_ = std::move(reopened).value();
@@ -438,8 +467,7 @@ TEST_P(StoreTest, MigrationForgetsADigestStoredBesideAKeyAwaitingRotation) {
   store_.reset();
   // As schema version 9 allowed.
   Raw("UPDATE computers SET report_digest = $1", {std::vector<uint8_t>(32, 0xd1)});
-  UndoContactTable();
-  Raw("DELETE FROM schema_version WHERE version >= 10");
+  BackToVersion(9);
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
   store_ = std::move(reopened).value();
@@ -467,8 +495,7 @@ TEST_P(StoreTest, MigrationMovesContactTimesToATableOfTheirOwn) {
       Raw("SELECT contact_slot FROM computers WHERE id = $1", {kComputer.ToString()}).at(0).Int(0),
       2);
   store_.reset();
-  UndoContactTable();
-  Raw("DELETE FROM schema_version WHERE version >= 11");
+  BackToVersion(10);
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
   store_ = std::move(reopened).value();
