@@ -272,15 +272,10 @@ const std::vector<Migration>& Migrations() {
        // The words of what a computer or volume had before are deleted each by its own key,
        // through the index by word (search.cc), so the index by computer only cost a page
        // write per word. Drive letters ("C:"), which stores written before commit 41e879b
-       // (2026-12-01) hold as words of volumes (hex of "a:" to "z:"), go first: nothing
-       // would find them to delete later.
-       {
-           "DELETE FROM search_words WHERE volume_id <> '' AND word_hex IN ("
-           "'613a','623a','633a','643a','653a','663a','673a','683a','693a',"
-           "'6a3a','6b3a','6c3a','6d3a','6e3a','6f3a','703a','713a','723a',"
-           "'733a','743a','753a','763a','773a','783a','793a','7a3a')",
-           "DROP INDEX search_words_by_computer",
-       }},
+       // (2026-12-01) hold as words of volumes, go too: nothing would find them to delete
+       // later.
+       {"DROP INDEX search_words_by_computer"},
+       DeleteDriveLetterWords},
   };
   return kMigrations;
 }

@@ -80,4 +80,13 @@ Status BackfillSearchWords(Transaction& tx) {
   return Status::Ok();
 }
 
+Status DeleteDriveLetterWords(Transaction& tx) {
+  for (char letter = 'a'; letter <= 'z'; ++letter) {
+    const Value word[] = {SearchWordHex(std::string{letter, ':'})};
+    LOCKBOX_RETURN_IF_ERROR(
+        tx.Exec("DELETE FROM search_words WHERE word_hex = $1 AND volume_id <> ''", word));
+  }
+  return Status::Ok();
+}
+
 }  // namespace lockbox::store::internal

@@ -30,5 +30,8 @@ Status WriteVolumeWords(Transaction& tx, const Volume& volume, const Volume* bef
 
 // Fills search_words for every stored computer and volume (the schema migration that made it).
 Status BackfillSearchWords(Transaction& tx);
+// Deletes the volumes' words that are drive letters, "a:" to "z:", which stores written before
+// drive letters stopped being words still hold (schema migration 12).
+Status DeleteDriveLetterWords(Transaction& tx);
 
 }  // namespace lockbox::store::internal
