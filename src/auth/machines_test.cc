@@ -84,6 +84,7 @@ TEST_P(MachinesTest, CredentialReportsOnlyItsOwnComputer) {
 TEST_P(MachinesTest, ReEnrollingTheSameHardwareKeepsTheComputerAndRevokesTheOldCredential) {
   const std::string token = Issue();
   const Enrollment first = Enroll(token);
+  ASSERT_TRUE(auth_->AuthenticateBearer(Plain(first.credential), "x").ok());
   now_ += kDay;
   const Enrollment second =
       Enroll(token, Machine("PC-07-NEW", {"serial:NEW", "smbios-uuid:4c4c4544-0051"}));
@@ -154,6 +155,8 @@ TEST_P(MachinesTest, ForgedEnrollmentTokenIsRefused) {
 
 TEST_P(MachinesTest, RevokingAComputerStopsItsCredential) {
   const Enrollment enrolled = Enroll(Issue());
+  // Used first: a credential just used is refused as soon as it is revoked.
+  ASSERT_TRUE(auth_->AuthenticateBearer(Plain(enrolled.credential), "x").ok());
   ASSERT_TRUE(machines().RevokeComputer(AdminActor(), enrolled.computer_id).ok());
   EXPECT_EQ(auth_->AuthenticateBearer(Plain(enrolled.credential), "x").status().code(),
             ErrorCode::kUnauthenticated);

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "crypto/aead.h"
+#include "store/credential_cache.h"
 #include "store/database.h"
 #include "store/schema.h"
 #include "store/sealing.h"
@@ -367,6 +368,8 @@ Result<EnrollmentToken> DecodeEnrollmentToken(const Row& row) {
                          .revoked_at = d.MaybeAt(8)};
 }
 
+// A credential each for as many computers as the report memo holds (api::Services).
+constexpr size_t kCachedMachineCredentials = 1'000'000;
 constexpr const char* kMachineCredentialColumns =
     "id, token_hash, computer_id, enrollment_token_id, created_at, revoked_at, last_used";
 // A credential with its computer's name (MachineCredential::computer_name).
@@ -469,17 +472,27 @@ struct CurrentTransaction {
   const SqlStore* store = nullptr;
   Transaction* tx = nullptr;
   TxMode mode = TxMode::kWrite;
+  // The machine credentials its writes changed, forgotten from the cache when it ends.
+  std::vector<std::string>* changed_credentials = nullptr;
+  // The cache's epoch just before it began: what it reads is no older than that.
+  uint64_t credentials_epoch = 0;
 };
 thread_local CurrentTransaction current_transaction;
 
 class SqlStore : public Store {
  public:
   SqlStore(std::unique_ptr<Database> db, crypto::Aead master, crypto::Aead data)
-      : db_(std::move(db)), master_(std::move(master)), data_(std::move(data)) {}
+      : db_(std::move(db)), master_(std::move(master)), data_(std::move(data)) {
+    // Not for a store several servers share: another's revocation would not reach the cache.
+    if (db_->ReadsAreLocal()) {
+      credentials_ = std::make_unique<internal::CredentialCache>(kCachedMachineCredentials);
+    }
+  }
 
   Result<WriteOutcome> UpsertComputer(const Computer& computer) override {
     const Computer c = Normalized(computer);
-    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+    std::vector<std::string> renamed;  // the credentials read with the computer's old name
+    auto outcome = Write([&](Transaction& tx) -> Result<WriteOutcome> {
       LOCKBOX_ASSIGN_OR_RETURN(auto existing, LoadComputer(tx, c.id));
       const bool same = existing && WithoutContact(*existing) == WithoutContact(c);
       if (existing && existing->last_contact != c.last_contact) {
@@ -526,8 +539,16 @@ class SqlStore : public Store {
             tx, c.id, c.name,
             existing ? std::optional<std::string_view>(existing->name) : std::nullopt));
       }
+      if (existing && existing->name != c.name && credentials_) {
+        const Value id[] = {Text(c.id)};
+        LOCKBOX_ASSIGN_OR_RETURN(
+            auto rows, tx.Query("SELECT id FROM machine_credentials WHERE computer_id = $1", id));
+        for (const Row& row : rows) renamed.push_back(row.Text(0));
+      }
       return existing ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
     });
+    CredentialsChanged(renamed);
+    return outcome;
   }
 
   Result<Computer> GetComputer(const Guid& id) override {
@@ -921,33 +942,38 @@ class SqlStore : public Store {
   }
 
   Status RecordContacts(const std::vector<Contact>& contacts) override {
-    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
-             for (const Contact& c : contacts) {
-               const Value computer[] = {Text(c.computer_id), Seconds(c.at)};
-               // A stored use time at or before this is refreshed (kUseRefreshInterval).
-               const Value stale = Seconds(c.at - kUseRefreshInterval);
-               // Never back: a contact recorded late is older than the stored one.
-               static const std::string kForward =
-                   std::string(kSetContactOfComputer) +
-                   " AND (last_contact IS NULL OR last_contact < $2)";
-               LOCKBOX_RETURN_IF_ERROR(tx.Exec(kForward, computer));
-               for (const std::string& user : c.users) {
-                 const Value seen[] = {Text(c.computer_id), AsciiLower(user), Seconds(c.at), stale};
-                 LOCKBOX_RETURN_IF_ERROR(
-                     tx.Exec("UPDATE computer_users SET last_seen = $3 WHERE computer_id = $1 AND"
-                             " user_name = $2 AND last_seen <= $4",
-                             seen));
-               }
-               if (c.credential_id.empty()) continue;
-               const Value used[] = {Text(c.credential_id), Seconds(c.at), stale};
-               LOCKBOX_RETURN_IF_ERROR(
-                   tx.Exec("UPDATE machine_credentials SET last_used = $2 WHERE id = $1 AND"
-                           " (last_used IS NULL OR last_used <= $3)",
-                           used));
-             }
-             return WriteOutcome::kUpdated;
-           })
-        .status();
+    std::vector<std::string> refreshed;  // the credentials whose last use may be refreshed
+    for (const Contact& c : contacts) {
+      if (!c.credential_id.empty()) refreshed.push_back(c.credential_id);
+    }
+    Status status =
+        Write([&](Transaction& tx) -> Result<WriteOutcome> {
+          for (const Contact& c : contacts) {
+            const Value computer[] = {Text(c.computer_id), Seconds(c.at)};
+            // A stored use time at or before this is refreshed (kUseRefreshInterval).
+            const Value stale = Seconds(c.at - kUseRefreshInterval);
+            // Never back: a contact recorded late is older than the stored one.
+            static const std::string kForward = std::string(kSetContactOfComputer) +
+                                                " AND (last_contact IS NULL OR last_contact < $2)";
+            LOCKBOX_RETURN_IF_ERROR(tx.Exec(kForward, computer));
+            for (const std::string& user : c.users) {
+              const Value seen[] = {Text(c.computer_id), AsciiLower(user), Seconds(c.at), stale};
+              LOCKBOX_RETURN_IF_ERROR(
+                  tx.Exec("UPDATE computer_users SET last_seen = $3 WHERE computer_id = $1 AND"
+                          " user_name = $2 AND last_seen <= $4",
+                          seen));
+            }
+            if (c.credential_id.empty()) continue;
+            const Value used[] = {Text(c.credential_id), Seconds(c.at), stale};
+            LOCKBOX_RETURN_IF_ERROR(
+                tx.Exec("UPDATE machine_credentials SET last_used = $2 WHERE id = $1 AND"
+                        " (last_used IS NULL OR last_used <= $3)",
+                        used));
+          }
+          return WriteOutcome::kUpdated;
+        }).status();
+    CredentialsChanged(refreshed);
+    return status;
   }
 
   Result<std::vector<ComputerUser>> ListComputerUsers(const Guid& computer_id) override {
@@ -1288,24 +1314,45 @@ class SqlStore : public Store {
   }
 
   Status CreateMachineCredential(const MachineCredential& c) override {
-    return Insert("machine_credentials", kMachineCredentialColumns,
-                  {Text(c.id), c.token_hash, Text(c.computer_id), Text(c.enrollment_token_id),
-                   Seconds(c.created_at), Seconds(c.revoked_at), Seconds(c.last_used)},
-                  [&](Transaction& tx) -> Status {
-                    LOCKBOX_RETURN_IF_ERROR(ComputerMustExist(tx, c.computer_id));
-                    const Value params[] = {Text(c.computer_id), Seconds(c.created_at)};
-                    return tx.Exec(
-                        "UPDATE machine_credentials SET revoked_at = $2"
-                        " WHERE computer_id = $1 AND revoked_at IS NULL",
-                        params);
-                  });
+    std::vector<std::string> revoked;  // the computer's earlier credentials
+    Status status =
+        Insert("machine_credentials", kMachineCredentialColumns,
+               {Text(c.id), c.token_hash, Text(c.computer_id), Text(c.enrollment_token_id),
+                Seconds(c.created_at), Seconds(c.revoked_at), Seconds(c.last_used)},
+               [&](Transaction& tx) -> Status {
+                 LOCKBOX_RETURN_IF_ERROR(ComputerMustExist(tx, c.computer_id));
+                 const Value params[] = {Text(c.computer_id), Seconds(c.created_at)};
+                 LOCKBOX_ASSIGN_OR_RETURN(auto rows,
+                                          tx.Query("UPDATE machine_credentials SET revoked_at = $2"
+                                                   " WHERE computer_id = $1 AND revoked_at IS NULL"
+                                                   " RETURNING id",
+                                                   params));
+                 for (const Row& row : rows) revoked.push_back(row.Text(0));
+                 return Status::Ok();
+               });
+    CredentialsChanged(revoked);
+    return status;
   }
 
   Result<MachineCredential> GetMachineCredential(std::string_view id) override {
     // Every agent request authenticates with this: the statement is composed once.
     static const std::string kSelect = std::string(kMachineCredentialSelect) + " WHERE m.id = $1";
-    return GetOne<MachineCredential>(kSelect, id, DecodeMachineCredential,
-                                     [&] { return NotFoundIn(kMachineCredentials, id); });
+    const auto read = [&] {
+      return GetOne<MachineCredential>(kSelect, id, DecodeMachineCredential,
+                                       [&] { return NotFoundIn(kMachineCredentials, id); });
+    };
+    if (!credentials_) return read();
+    uint64_t epoch = credentials_->Epoch();
+    if (current_transaction.store == this) {
+      // A write transaction may read its own writes, which may yet be rolled back.
+      if (current_transaction.mode == TxMode::kWrite) return read();
+      // A read transaction reads a snapshot as old as its start (ReadTogether).
+      epoch = current_transaction.credentials_epoch;
+    }
+    if (auto cached = credentials_->Find(id)) return std::move(*cached);
+    auto credential = read();
+    if (credential.ok()) credentials_->Remember(*credential, epoch);
+    return credential;
   }
 
   Result<std::vector<MachineCredential>> ListMachineCredentials(const Guid& computer_id) override {
@@ -1315,7 +1362,9 @@ class SqlStore : public Store {
   }
 
   Result<WriteOutcome> RevokeMachineCredential(std::string_view id, Time at) override {
-    return Revoke(kMachineCredentials, id, at);
+    auto outcome = Revoke(kMachineCredentials, id, at);
+    CredentialsChanged({std::string(id)});
+    return outcome;
   }
 
   Status RewrapDataKey(const crypto::SecretBytes& new_master_key) override {
@@ -1344,13 +1393,29 @@ class SqlStore : public Store {
       LOCKBOX_RETURN_IF_ERROR(MayJoin(mode));
       return body();
     }
-    return db_->Transact(mode, [&](Transaction& tx) -> Status {
+    std::vector<std::string> changed;
+    const uint64_t epoch = credentials_ ? credentials_->Epoch() : 0;
+    Status status = db_->Transact(mode, [&](Transaction& tx) -> Status {
       const CurrentTransaction outer = current_transaction;
-      current_transaction = {this, &tx, mode};
-      Status status = body();
+      current_transaction = {this, &tx, mode, &changed, epoch};
+      Status done = body();
       current_transaction = outer;
-      return status;
+      return done;
     });
+    for (const std::string& id : changed) credentials_->Forget(id);
+    return status;
+  }
+  // After a write that changed the machine credentials `ids`, or their computer's name:
+  // forgets them from the cache once the write has committed (or failed). That is now, unless
+  // the write joined a transaction (Together), which forgets them when it ends.
+  void CredentialsChanged(const std::vector<std::string>& ids) {
+    if (!credentials_) return;
+    if (current_transaction.store == this) {
+      auto& changed = *current_transaction.changed_credentials;
+      changed.insert(changed.end(), ids.begin(), ids.end());
+      return;
+    }
+    for (const std::string& id : ids) credentials_->Forget(id);
   }
   // Whether work of `mode` may join the transaction this thread has open: not a write inside
   // ReadTogether.
@@ -1479,6 +1544,7 @@ class SqlStore : public Store {
   }
 
   std::unique_ptr<Database> db_;
+  std::unique_ptr<internal::CredentialCache> credentials_;  // SQLite only (see the constructor)
   std::mutex master_mu_;
   crypto::Aead master_;  // kept only to re-wrap the data key
   const crypto::Aead data_;

@@ -72,6 +72,18 @@ Volume MakeVolume(const Guid& id) {
                          {G("aaaaaaaa-0000-4000-8000-000000000001"), ProtectorType::kTpm}}};
 }
 
+// A machine credential of kComputer, as enrollment makes it.
+MachineCredential MakeCredential(std::string id) {
+  return {.id = std::move(id),
+          .token_hash = std::vector<uint8_t>(32, 0x5a),
+          .computer_id = kComputer,
+          .enrollment_token_id = "enroll-1",
+          .created_at = At(1000),
+          .revoked_at = std::nullopt,
+          .last_used = std::nullopt,
+          .computer_name = ""};
+}
+
 RecoveryKey MakeKey(const Guid& key_id, const Guid& volume_id = kVolume) {
   return {.key_id = key_id,
           .volume_id = volume_id,
@@ -953,6 +965,81 @@ TEST_P(StoreTest, AtomicallyCommitsEveryCallTogetherOrNone) {
                   })
                   .ok());
   EXPECT_EQ(store_->GetRecoveryKey(kKey)->state, KeyState::kDisclosed);
+}
+
+// A credential read once (SQLite keeps it for the next request) reads afterwards as the store
+// has it after each kind of write that changes it: revocation, a new credential for its
+// computer, a renamed computer, a refreshed last use, and a revocation inside Atomically.
+TEST_P(StoreTest, MachineCredentialReadsAsStoredAfterEachWriteThatChangesIt) {
+  ASSERT_TRUE(store_->UpsertComputer(MakeComputer()).ok());
+  const auto read = [&](const std::string& id) {
+    auto c = store_->GetMachineCredential(id);
+    EXPECT_TRUE(c.ok()) << c.status().message();
+    return c.ok() ? std::move(c).value() : MachineCredential{};
+  };
+  ASSERT_TRUE(store_->CreateMachineCredential(MakeCredential("cred-1")).ok());
+  EXPECT_EQ(read("cred-1").computer_name, "PC-Accounting-07");
+  EXPECT_EQ(read("cred-1").revoked_at, std::nullopt);
+
+  Computer renamed = MakeComputer();
+  renamed.name = "PC-Accounting-08";
+  ASSERT_TRUE(store_->UpsertComputer(renamed).ok());
+  EXPECT_EQ(read("cred-1").computer_name, "PC-Accounting-08");
+
+  ASSERT_TRUE(
+      store_
+          ->RecordContacts(
+              {{.computer_id = kComputer, .at = At(5000), .users = {}, .credential_id = "cred-1"}})
+          .ok());
+  EXPECT_EQ(read("cred-1").last_used, At(5000));
+
+  MachineCredential second = MakeCredential("cred-2");
+  second.created_at = At(6000);
+  ASSERT_TRUE(store_->CreateMachineCredential(second).ok());
+  EXPECT_EQ(read("cred-1").revoked_at, At(6000));  // one computer, one credential
+  EXPECT_EQ(read("cred-2").revoked_at, std::nullopt);
+
+  // Inside Atomically: taken back with the rest when it fails, kept when it commits.
+  const auto revoke_in_atomically = [&](Status end) {
+    return store_->Atomically([&]() -> Status {
+      LOCKBOX_RETURN_IF_ERROR(store_->RevokeMachineCredential("cred-2", At(7000)).status());
+      return end;
+    });
+  };
+  EXPECT_EQ(revoke_in_atomically(Status::IoError("the request failed")).code(),
+            ErrorCode::kIoError);
+  EXPECT_EQ(read("cred-2").revoked_at, std::nullopt);
+  ASSERT_TRUE(revoke_in_atomically(Status::Ok()).ok());
+  EXPECT_EQ(read("cred-2").revoked_at, At(7000));
+
+  ASSERT_TRUE(store_->CreateMachineCredential(MakeCredential("cred-3")).ok());
+  EXPECT_EQ(read("cred-3").revoked_at, std::nullopt);
+  ASSERT_TRUE(store_->RevokeMachineCredential("cred-3", At(8000)).ok());
+  EXPECT_EQ(read("cred-3").revoked_at, At(8000));
+  EXPECT_EQ(store_->GetMachineCredential("cred-unknown").status().code(), ErrorCode::kNotFound);
+}
+
+// A credential read inside ReadTogether comes from its snapshot, which may predate a
+// revocation committed meanwhile: what it read is not kept for later requests.
+TEST_P(StoreTest, CredentialReadFromAnOlderSnapshotIsNotKept) {
+  ASSERT_TRUE(store_->UpsertComputer(MakeComputer()).ok());
+  ASSERT_TRUE(store_->CreateMachineCredential(MakeCredential("cred-1")).ok());
+  // The revocation goes through the same store, whose cache it must reach, on another thread;
+  // PostgreSQL's store has one connection, held by the ReadTogether, so there another store
+  // revokes (nothing is cached there).
+  std::unique_ptr<Store> other;
+  if (GetParam() == Backend::kPostgres) other = OpenStore(url_, master_).value();
+  Store& revoker = other ? *other : *store_;
+  const Status read = store_->ReadTogether([&]() -> Status {
+    EXPECT_TRUE(store_->GetComputer(kComputer).ok());  // the snapshot is taken here
+    std::thread revoke(
+        [&] { EXPECT_TRUE(revoker.RevokeMachineCredential("cred-1", At(2000)).ok()); });
+    revoke.join();
+    EXPECT_EQ(store_->GetMachineCredential("cred-1")->revoked_at, std::nullopt);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(read.ok()) << read.message();
+  EXPECT_EQ(store_->GetMachineCredential("cred-1")->revoked_at, At(2000));
 }
 
 TEST_P(StoreTest, ReadTogetherReadsOneSnapshotAndRefusesWrites) {
