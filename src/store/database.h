@@ -66,6 +66,11 @@ class Database {
   virtual Status Backup(const std::string& destination) = 0;
   // Store::ReadsAreLocal.
   virtual bool ReadsAreLocal() const = 0;
+  // A count that moves when this database finds that another process (another connection to
+  // the same SQLite file) has committed since its own last write; it looks when it writes.
+  // What was read from it before may be stale then. PostgreSQL: always 0 (its stores keep no
+  // reads, being shared by several servers).
+  virtual uint64_t OutsideWrites() const = 0;
 };
 
 // SQLite file at `path` (created with mode 0600 if absent): WAL, synchronous=FULL,

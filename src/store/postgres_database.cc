@@ -181,6 +181,7 @@ class PostgresDatabase : public Database {
   }
 
   bool ReadsAreLocal() const override { return false; }
+  uint64_t OutsideWrites() const override { return 0; }
 
   Status Backup(const std::string&) override {
     return Status::Unsupported(

@@ -1,12 +1,13 @@
 // Store on top of the internal Database interface: every operation written once, in the SQL
 // both backends speak. Each public method is one Transact() call.
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <mutex>
 
 #include "crypto/aead.h"
-#include "store/credential_cache.h"
 #include "store/database.h"
+#include "store/read_cache.h"
 #include "store/schema.h"
 #include "store/sealing.h"
 #include "store/search.h"
@@ -247,12 +248,17 @@ constexpr const char* kKeysOfComputerInState =
 // that no check-in is answered without the rotation. The store keeps that invariant (a
 // digest is stored only beside no disclosed key) for GetCheckIn, which then reads the
 // computer's row alone.
-Status ForgetReportOfVolume(Transaction& tx, const Guid& volume_id) {
+// Adds the computer whose digest it cleared, if any, to `cleared`.
+Status ForgetReportOfVolume(Transaction& tx, const Guid& volume_id,
+                            std::vector<std::string>& cleared) {
   const Value id[] = {Text(volume_id)};
-  return tx.Exec(
-      "UPDATE computers SET report_digest = NULL WHERE id = (SELECT computer_id FROM volumes"
-      " WHERE id = $1) AND report_digest IS NOT NULL",
-      id);
+  LOCKBOX_ASSIGN_OR_RETURN(
+      auto rows,
+      tx.Query("UPDATE computers SET report_digest = NULL WHERE id = (SELECT computer_id FROM"
+               " volumes WHERE id = $1) AND report_digest IS NOT NULL RETURNING id",
+               id));
+  for (const Row& row : rows) cleared.push_back(row.Text(0));
+  return Status::Ok();
 }
 
 Result<RecoveryKey> LoadKey(Transaction& tx, const Guid& key_id) {
@@ -368,8 +374,9 @@ Result<EnrollmentToken> DecodeEnrollmentToken(const Row& row) {
                          .revoked_at = d.MaybeAt(8)};
 }
 
-// A credential each for as many computers as the report memo holds (api::Services).
-constexpr size_t kCachedMachineCredentials = 1'000'000;
+// In each cache of reads, a record each for as many computers as the report memo holds
+// (api::Services).
+constexpr size_t kCachedRecords = 1'000'000;
 constexpr const char* kMachineCredentialColumns =
     "id, token_hash, computer_id, enrollment_token_id, created_at, revoked_at, last_used";
 // A credential with its computer's name (MachineCredential::computer_name).
@@ -466,16 +473,27 @@ Binder BoundToKeyAndVolume(const Guid& key_id,
 
 class SqlStore;
 
+// What writes changed of the records a SQLite store keeps in memory (ReadCache): their IDs.
+struct CachedChanges {
+  std::vector<std::string> credentials;  // machine credentials
+  std::vector<std::string> check_ins;    // computers whose report digest changed
+};
+// The caches' epochs at a moment: a read that began after it kept only what it read since.
+struct CacheEpochs {
+  uint64_t credentials = 0;
+  uint64_t check_ins = 0;
+};
+
 // The transaction the calling thread runs inside Store::Atomically, and whose store it is:
 // every call of that store on this thread joins it.
 struct CurrentTransaction {
   const SqlStore* store = nullptr;
   Transaction* tx = nullptr;
   TxMode mode = TxMode::kWrite;
-  // The machine credentials its writes changed, forgotten from the cache when it ends.
-  std::vector<std::string>* changed_credentials = nullptr;
-  // The cache's epoch just before it began: what it reads is no older than that.
-  uint64_t credentials_epoch = 0;
+  // What its writes changed, forgotten from the caches when it ends.
+  CachedChanges* changes = nullptr;
+  // The caches' epochs just before it began: what it reads is no older than that.
+  CacheEpochs epochs;
 };
 thread_local CurrentTransaction current_transaction;
 
@@ -483,15 +501,16 @@ class SqlStore : public Store {
  public:
   SqlStore(std::unique_ptr<Database> db, crypto::Aead master, crypto::Aead data)
       : db_(std::move(db)), master_(std::move(master)), data_(std::move(data)) {
-    // Not for a store several servers share: another's revocation would not reach the cache.
+    // Not for a store several servers share: another's writes would not reach the caches.
     if (db_->ReadsAreLocal()) {
-      credentials_ = std::make_unique<internal::CredentialCache>(kCachedMachineCredentials);
+      credentials_ = std::make_unique<internal::ReadCache<MachineCredential>>(kCachedRecords);
+      check_ins_ = std::make_unique<internal::ReadCache<CheckIn>>(kCachedRecords);
     }
   }
 
   Result<WriteOutcome> UpsertComputer(const Computer& computer) override {
     const Computer c = Normalized(computer);
-    std::vector<std::string> renamed;  // the credentials read with the computer's old name
+    CachedChanges changed;  // the credentials read with the computer's old name; its digest
     auto outcome = Write([&](Transaction& tx) -> Result<WriteOutcome> {
       LOCKBOX_ASSIGN_OR_RETURN(auto existing, LoadComputer(tx, c.id));
       const bool same = existing && WithoutContact(*existing) == WithoutContact(c);
@@ -501,6 +520,7 @@ class SqlStore : public Store {
       }
       if (same) return WriteOutcome::kUnchanged;  // when only the contact time moved, too
       if (existing) {
+        changed.check_ins.push_back(c.id.ToString());
         const Value row[] = {Text(c.id), Text(c.name), Text(c.domain), Text(c.os)};
         LOCKBOX_RETURN_IF_ERROR(
             tx.Exec("UPDATE computers SET name = $2, domain = $3, os = $4, report_digest = NULL"
@@ -543,11 +563,11 @@ class SqlStore : public Store {
         const Value id[] = {Text(c.id)};
         LOCKBOX_ASSIGN_OR_RETURN(
             auto rows, tx.Query("SELECT id FROM machine_credentials WHERE computer_id = $1", id));
-        for (const Row& row : rows) renamed.push_back(row.Text(0));
+        for (const Row& row : rows) changed.credentials.push_back(row.Text(0));
       }
       return existing ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
     });
-    CredentialsChanged(renamed);
+    Changed(std::move(changed));
     return outcome;
   }
 
@@ -610,7 +630,8 @@ class SqlStore : public Store {
 
   Result<WriteOutcome> UpsertVolume(const Volume& volume) override {
     const Volume v = Normalized(volume);
-    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+    CachedChanges changed;  // the computer's digest, cleared below
+    auto outcome = Write([&](Transaction& tx) -> Result<WriteOutcome> {
       // Whether the computer exists and the volume as stored, in one statement.
       const Value ids[] = {Text(v.computer_id), Text(v.id)};
       static const std::string kLoad = "SELECT " + Prefixed("v.", kVolumeColumns) +
@@ -664,8 +685,11 @@ class SqlStore : public Store {
       LOCKBOX_RETURN_IF_ERROR(tx.Exec(
           "UPDATE computers SET report_digest = NULL WHERE id = $1 AND report_digest IS NOT NULL",
           computer));
+      changed.check_ins.push_back(v.computer_id.ToString());
       return existing ? WriteOutcome::kUpdated : WriteOutcome::kCreated;
     });
+    Changed(std::move(changed));
+    return outcome;
   }
 
   Result<Volume> GetVolume(const Guid& id) override {
@@ -695,7 +719,8 @@ class SqlStore : public Store {
   Result<WriteOutcome> EscrowRecoveryKey(const RecoveryKey& key,
                                          const crypto::SecretBytes& recovery_password) override {
     const std::string binding = internal::RecoveryPasswordBinding(key.key_id, key.volume_id);
-    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
+    CachedChanges changed;  // the digest of a computer whose key arrives disclosed
+    auto outcome = Write([&](Transaction& tx) -> Result<WriteOutcome> {
       // Whether the volume exists and the key as stored, in one statement.
       const Value ids[] = {Text(key.volume_id), Text(key.key_id)};
       LOCKBOX_ASSIGN_OR_RETURN(
@@ -720,10 +745,12 @@ class SqlStore : public Store {
                   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                   row));
       if (key.state == KeyState::kDisclosed) {
-        LOCKBOX_RETURN_IF_ERROR(ForgetReportOfVolume(tx, key.volume_id));
+        LOCKBOX_RETURN_IF_ERROR(ForgetReportOfVolume(tx, key.volume_id, changed.check_ins));
       }
       return WriteOutcome::kCreated;
     });
+    Changed(std::move(changed));
+    return outcome;
   }
 
   Result<RecoveryKey> GetRecoveryKey(const Guid& key_id) override {
@@ -767,25 +794,28 @@ class SqlStore : public Store {
   }
 
   Status SetKeyState(const Guid& key_id, KeyState state, Time at) override {
-    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
-             LOCKBOX_ASSIGN_OR_RETURN(auto key, LoadKey(tx, key_id));
-             if (key.state == state) return WriteOutcome::kUnchanged;
-             // States only move forward: active < disclosed < retired.
-             if (state < key.state) {
-               return Status::InvalidArgument(
-                   "recovery key " + key_id.ToString() + " is " + std::string(NameOf(key.state)) +
-                   " and cannot become " + std::string(NameOf(state)) + " again");
-             }
-             const Value params[] = {Name(state), Seconds(at), Text(key_id)};
-             LOCKBOX_RETURN_IF_ERROR(tx.Exec(
-                 "UPDATE recovery_keys SET state = $1, state_changed_at = $2 WHERE key_id = $3",
-                 params));
-             if (state == KeyState::kDisclosed) {
-               LOCKBOX_RETURN_IF_ERROR(ForgetReportOfVolume(tx, key.volume_id));
-             }
-             return WriteOutcome::kUpdated;
-           })
-        .status();
+    CachedChanges changed;  // the digest of the disclosed key's computer
+    Status status =
+        Write([&](Transaction& tx) -> Result<WriteOutcome> {
+          LOCKBOX_ASSIGN_OR_RETURN(auto key, LoadKey(tx, key_id));
+          if (key.state == state) return WriteOutcome::kUnchanged;
+          // States only move forward: active < disclosed < retired.
+          if (state < key.state) {
+            return Status::InvalidArgument("recovery key " + key_id.ToString() + " is " +
+                                           std::string(NameOf(key.state)) + " and cannot become " +
+                                           std::string(NameOf(state)) + " again");
+          }
+          const Value params[] = {Name(state), Seconds(at), Text(key_id)};
+          LOCKBOX_RETURN_IF_ERROR(tx.Exec(
+              "UPDATE recovery_keys SET state = $1, state_changed_at = $2 WHERE key_id = $3",
+              params));
+          if (state == KeyState::kDisclosed) {
+            LOCKBOX_RETURN_IF_ERROR(ForgetReportOfVolume(tx, key.volume_id, changed.check_ins));
+          }
+          return WriteOutcome::kUpdated;
+        }).status();
+    Changed(std::move(changed));
+    return status;
   }
 
   Status SetKeyVerification(const Guid& key_id, Verification verification) override {
@@ -897,48 +927,29 @@ class SqlStore : public Store {
   }
 
   Result<CheckIn> GetCheckIn(const Guid& computer_id) override {
-    return Read([&](Transaction& tx) -> Result<CheckIn> {
-      // Check-ins are most of the traffic: the computer's row alone answers one, as a stored
-      // digest means that none of its keys awaits rotation (ForgetReportOfVolume).
-      const Value id[] = {Text(computer_id)};
-      LOCKBOX_ASSIGN_OR_RETURN(auto computer,
-                               tx.Query("SELECT report_digest FROM computers WHERE id = $1", id));
-      if (computer.empty()) {
-        return Status::NotFound("no computer " + computer_id.ToString() + " in the store");
-      }
-      CheckIn check_in;
-      if (!computer[0].IsNull(0)) {
-        check_in.report_digest = computer[0].Bytes(0);
-        return check_in;
-      }
-      const Value params[] = {Text(computer_id), Name(KeyState::kDisclosed)};
-      static const std::string kAwaiting = std::string("SELECT k.key_id") + kKeysOfComputerInState;
-      LOCKBOX_ASSIGN_OR_RETURN(auto keys, tx.Query(kAwaiting, params));
-      for (const Row& r : keys) {
-        LOCKBOX_ASSIGN_OR_RETURN(Guid key_id, Guid::Parse(r.Text(0)));
-        check_in.awaiting_rotation.push_back(key_id);
-      }
-      // Sorted here rather than by the statement, which would need a temporary b-tree.
-      std::sort(check_in.awaiting_rotation.begin(), check_in.awaiting_rotation.end(),
-                [](const Guid& a, const Guid& b) { return a.ToString() < b.ToString(); });
-      return check_in;
-    });
+    const std::string id_text = computer_id.ToString();
+    // Kept only with a digest: a computer without one is told to report in full, which writes.
+    const auto worth_keeping = [](const CheckIn& c) { return !c.report_digest.empty(); };
+    return ReadThrough(check_ins_.get(), &CacheEpochs::check_ins, id_text, worth_keeping,
+                       [&] { return ReadCheckIn(computer_id); });
   }
 
   Status SetReportDigest(const Guid& computer_id, std::span<const uint8_t> digest) override {
-    return Write([&](Transaction& tx) -> Result<WriteOutcome> {
-             const Value params[] = {Text(computer_id), Name(KeyState::kDisclosed),
-                                     std::vector<uint8_t>(digest.begin(), digest.end())};
-             // Not beside a key awaiting rotation: that computer's reports are processed in
-             // full until the key is replaced (see GetCheckIn).
-             static const std::string kSet =
-                 std::string("UPDATE computers SET report_digest = CASE WHEN EXISTS (SELECT 1") +
-                 kKeysOfComputerInState + ") THEN NULL ELSE $3 END WHERE id = $1 RETURNING id";
-             LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(kSet, params));
-             if (rows.empty()) return NotInStore("computer", computer_id.ToString());
-             return WriteOutcome::kUpdated;
-           })
-        .status();
+    Status status =
+        Write([&](Transaction& tx) -> Result<WriteOutcome> {
+          const Value params[] = {Text(computer_id), Name(KeyState::kDisclosed),
+                                  std::vector<uint8_t>(digest.begin(), digest.end())};
+          // Not beside a key awaiting rotation: that computer's reports are processed in
+          // full until the key is replaced (see GetCheckIn).
+          static const std::string kSet =
+              std::string("UPDATE computers SET report_digest = CASE WHEN EXISTS (SELECT 1") +
+              kKeysOfComputerInState + ") THEN NULL ELSE $3 END WHERE id = $1 RETURNING id";
+          LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(kSet, params));
+          if (rows.empty()) return NotInStore("computer", computer_id.ToString());
+          return WriteOutcome::kUpdated;
+        }).status();
+    Changed({.credentials = {}, .check_ins = {computer_id.ToString()}});
+    return status;
   }
 
   Status RecordContacts(const std::vector<Contact>& contacts) override {
@@ -972,7 +983,7 @@ class SqlStore : public Store {
           }
           return WriteOutcome::kUpdated;
         }).status();
-    CredentialsChanged(refreshed);
+    Changed({.credentials = std::move(refreshed), .check_ins = {}});
     return status;
   }
 
@@ -1330,29 +1341,20 @@ class SqlStore : public Store {
                  for (const Row& row : rows) revoked.push_back(row.Text(0));
                  return Status::Ok();
                });
-    CredentialsChanged(revoked);
+    Changed({.credentials = std::move(revoked), .check_ins = {}});
     return status;
   }
 
   Result<MachineCredential> GetMachineCredential(std::string_view id) override {
     // Every agent request authenticates with this: the statement is composed once.
     static const std::string kSelect = std::string(kMachineCredentialSelect) + " WHERE m.id = $1";
-    const auto read = [&] {
-      return GetOne<MachineCredential>(kSelect, id, DecodeMachineCredential,
-                                       [&] { return NotFoundIn(kMachineCredentials, id); });
-    };
-    if (!credentials_) return read();
-    uint64_t epoch = credentials_->Epoch();
-    if (current_transaction.store == this) {
-      // A write transaction may read its own writes, which may yet be rolled back.
-      if (current_transaction.mode == TxMode::kWrite) return read();
-      // A read transaction reads a snapshot as old as its start (ReadTogether).
-      epoch = current_transaction.credentials_epoch;
-    }
-    if (auto cached = credentials_->Find(id)) return std::move(*cached);
-    auto credential = read();
-    if (credential.ok()) credentials_->Remember(*credential, epoch);
-    return credential;
+    return ReadThrough(
+        credentials_.get(), &CacheEpochs::credentials, id,
+        [](const MachineCredential&) { return true; },
+        [&] {
+          return GetOne<MachineCredential>(kSelect, id, DecodeMachineCredential,
+                                           [&] { return NotFoundIn(kMachineCredentials, id); });
+        });
   }
 
   Result<std::vector<MachineCredential>> ListMachineCredentials(const Guid& computer_id) override {
@@ -1363,7 +1365,7 @@ class SqlStore : public Store {
 
   Result<WriteOutcome> RevokeMachineCredential(std::string_view id, Time at) override {
     auto outcome = Revoke(kMachineCredentials, id, at);
-    CredentialsChanged({std::string(id)});
+    Changed({.credentials = {std::string(id)}, .check_ins = {}});
     return outcome;
   }
 
@@ -1393,29 +1395,98 @@ class SqlStore : public Store {
       LOCKBOX_RETURN_IF_ERROR(MayJoin(mode));
       return body();
     }
-    std::vector<std::string> changed;
-    const uint64_t epoch = credentials_ ? credentials_->Epoch() : 0;
+    CachedChanges changed;
+    const CacheEpochs epochs = Epochs();
     Status status = db_->Transact(mode, [&](Transaction& tx) -> Status {
       const CurrentTransaction outer = current_transaction;
-      current_transaction = {this, &tx, mode, &changed, epoch};
+      current_transaction = {this, &tx, mode, &changed, epochs};
       Status done = body();
       current_transaction = outer;
       return done;
     });
-    for (const std::string& id : changed) credentials_->Forget(id);
+    Forget(changed);
     return status;
   }
-  // After a write that changed the machine credentials `ids`, or their computer's name:
-  // forgets them from the cache once the write has committed (or failed). That is now, unless
-  // the write joined a transaction (Together), which forgets them when it ends.
-  void CredentialsChanged(const std::vector<std::string>& ids) {
+
+  // GetCheckIn from the database.
+  Result<CheckIn> ReadCheckIn(const Guid& computer_id) {
+    return Read([&](Transaction& tx) -> Result<CheckIn> {
+      // Check-ins are most of the traffic: the computer's row alone answers one, as a stored
+      // digest means that none of its keys awaits rotation (ForgetReportOfVolume).
+      const Value id[] = {Text(computer_id)};
+      LOCKBOX_ASSIGN_OR_RETURN(auto computer,
+                               tx.Query("SELECT report_digest FROM computers WHERE id = $1", id));
+      if (computer.empty()) {
+        return Status::NotFound("no computer " + computer_id.ToString() + " in the store");
+      }
+      CheckIn check_in;
+      if (!computer[0].IsNull(0)) {
+        check_in.report_digest = computer[0].Bytes(0);
+        return check_in;
+      }
+      const Value params[] = {Text(computer_id), Name(KeyState::kDisclosed)};
+      static const std::string kAwaiting = std::string("SELECT k.key_id") + kKeysOfComputerInState;
+      LOCKBOX_ASSIGN_OR_RETURN(auto keys, tx.Query(kAwaiting, params));
+      for (const Row& r : keys) {
+        LOCKBOX_ASSIGN_OR_RETURN(Guid key_id, Guid::Parse(r.Text(0)));
+        check_in.awaiting_rotation.push_back(key_id);
+      }
+      // Sorted here rather than by the statement, which would need a temporary b-tree.
+      std::sort(check_in.awaiting_rotation.begin(), check_in.awaiting_rotation.end(),
+                [](const Guid& a, const Guid& b) { return a.ToString() < b.ToString(); });
+      return check_in;
+    });
+  }
+
+  // --- The caches of reads (SQLite only; see "Records in memory" in docs/store.md).
+
+  CacheEpochs Epochs() const {
+    if (!credentials_) return {};
+    return {.credentials = credentials_->Epoch(), .check_ins = check_ins_->Epoch()};
+  }
+  void Forget(const CachedChanges& changed) {
+    if (!credentials_) return;
+    for (const std::string& id : changed.credentials) credentials_->Forget(id);
+    for (const std::string& id : changed.check_ins) check_ins_->Forget(id);
+  }
+  // After a write that changed what the caches keep: forgets it once the write has committed
+  // (or failed). That is now, unless the write joined a transaction (Together), which forgets
+  // it when it ends.
+  void Changed(CachedChanges changed) {
     if (!credentials_) return;
     if (current_transaction.store == this) {
-      auto& changed = *current_transaction.changed_credentials;
-      changed.insert(changed.end(), ids.begin(), ids.end());
+      CachedChanges& owed = *current_transaction.changes;
+      owed.credentials.insert(owed.credentials.end(), changed.credentials.begin(),
+                              changed.credentials.end());
+      owed.check_ins.insert(owed.check_ins.end(), changed.check_ins.begin(),
+                            changed.check_ins.end());
       return;
     }
-    for (const std::string& id : ids) credentials_->Forget(id);
+    Forget(changed);
+  }
+  // Answers from `cache` if it holds `id`; else `read()`s, keeping what `worth_keeping`.
+  // A write transaction reads past the cache, as it may read its own writes, which may yet be
+  // rolled back; a read transaction (ReadTogether) reads a snapshot as old as its start, so
+  // what it reads is kept only if nothing was forgotten since then (`epoch` of its epochs).
+  // Once another process has written to the store, both caches start again empty.
+  template <typename T, typename Keep, typename ReadFn>
+  Result<T> ReadThrough(internal::ReadCache<T>* cache, uint64_t CacheEpochs::*epoch,
+                        std::string_view id, const Keep& worth_keeping, const ReadFn& read) {
+    if (cache == nullptr) return read();
+    if (const uint64_t outside = db_->OutsideWrites(); outside != outside_writes_seen_.load()) {
+      credentials_->Clear();
+      check_ins_->Clear();
+      outside_writes_seen_.store(outside);
+    }
+    uint64_t began = cache->Epoch();
+    if (current_transaction.store == this) {
+      if (current_transaction.mode == TxMode::kWrite) return read();
+      began = current_transaction.epochs.*epoch;
+    }
+    if (auto cached = cache->Find(id)) return std::move(*cached);
+    Result<T> record = read();
+    if (record.ok() && worth_keeping(*record)) cache->Remember(id, *record, began);
+    return record;
   }
   // Whether work of `mode` may join the transaction this thread has open: not a write inside
   // ReadTogether.
@@ -1544,7 +1615,11 @@ class SqlStore : public Store {
   }
 
   std::unique_ptr<Database> db_;
-  std::unique_ptr<internal::CredentialCache> credentials_;  // SQLite only (see the constructor)
+  // SQLite only (see the constructor); both or neither.
+  std::unique_ptr<internal::ReadCache<MachineCredential>> credentials_;
+  std::unique_ptr<internal::ReadCache<CheckIn>> check_ins_;
+  // Database::OutsideWrites when the caches were last cleared for it.
+  std::atomic<uint64_t> outside_writes_seen_{0};
   std::mutex master_mu_;
   crypto::Aead master_;  // kept only to re-wrap the data key
   const crypto::Aead data_;

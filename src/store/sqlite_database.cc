@@ -46,6 +46,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -488,6 +489,7 @@ class SqliteDatabase : public Database {
   }
 
   bool ReadsAreLocal() const override { return true; }
+  uint64_t OutsideWrites() const override { return outside_writes_.load(); }
 
   Status Backup(const std::string& destination) override {
     struct stat st {};
@@ -554,6 +556,10 @@ class SqliteDatabase : public Database {
     SqliteTransaction connection(db_, writer_->statements());
     Transaction& tx = connection;
     if (Status begun = tx.Exec("BEGIN IMMEDIATE"); !begun.ok()) return fail_all(begun);
+    if (Status seen = SeeOutsideWrites(tx); !seen.ok()) {
+      (void)tx.Exec("ROLLBACK");
+      return fail_all(seen);
+    }
     for (PendingWrite* write : group) {
       if (Status saved = tx.Exec("SAVEPOINT lockbox_write"); !saved.ok()) {
         (void)tx.Exec("ROLLBACK");
@@ -576,6 +582,19 @@ class SqliteDatabase : public Database {
       (void)tx.Exec("ROLLBACK");
       fail_all(committed);
     }
+  }
+
+  // Moves outside_writes_ if another connection committed since the writer's last
+  // transaction. Only the writer commits in this process (readers read, and a PASSIVE
+  // checkpoint moves pages, not data), so such a commit is another process's. SQLite's
+  // data_version of a connection changes exactly when another connection committed.
+  Status SeeOutsideWrites(Transaction& tx) {
+    LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query("PRAGMA data_version"));
+    if (rows.empty()) return Status::Internal("PRAGMA data_version gave no value");
+    const int64_t version = rows[0].Int(0);
+    if (data_version_ && *data_version_ != version) outside_writes_.fetch_add(1);
+    data_version_ = version;
+    return Status::Ok();
   }
 
   // Copies the database into the (empty) SQLite file at `path`, leaving it one
@@ -630,6 +649,9 @@ class SqliteDatabase : public Database {
   std::condition_variable group_done_;
   std::vector<PendingWrite*> queue_;
   bool group_running_ = false;
+  // The writer's data_version at its last transaction (under mu_), and OutsideWrites.
+  std::optional<int64_t> data_version_;
+  std::atomic<uint64_t> outside_writes_{0};
   // Last, so it stops (after its last checkpoint) before any connection closes.
   std::unique_ptr<Checkpointer> checkpointer_;
 };

@@ -126,6 +126,16 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(outcome.ok()) << outcome.status().message();
   }
 
+  // AddComputerAndVolume, then machine credential "cred-1" and report digest `digest`, both
+  // read once (and so kept in memory, on SQLite).
+  void AddReadCredentialAndDigest(const std::vector<uint8_t>& digest) {
+    AddComputerAndVolume();
+    ASSERT_TRUE(store_->CreateMachineCredential(MakeCredential("cred-1")).ok());
+    ASSERT_TRUE(store_->SetReportDigest(kComputer, digest).ok());
+    EXPECT_EQ(store_->GetCheckIn(kComputer)->report_digest, digest);
+    EXPECT_EQ(store_->GetMachineCredential("cred-1")->revoked_at, std::nullopt);
+  }
+
   WriteOutcome Escrow(const Guid& key_id, std::string_view password,
                       const Guid& volume_id = kVolume) {
     auto outcome = store_->EscrowRecoveryKey(MakeKey(key_id, volume_id), Secret(password));
@@ -1019,27 +1029,131 @@ TEST_P(StoreTest, MachineCredentialReadsAsStoredAfterEachWriteThatChangesIt) {
   EXPECT_EQ(store_->GetMachineCredential("cred-unknown").status().code(), ErrorCode::kNotFound);
 }
 
-// A credential read inside ReadTogether comes from its snapshot, which may predate a
-// revocation committed meanwhile: what it read is not kept for later requests.
-TEST_P(StoreTest, CredentialReadFromAnOlderSnapshotIsNotKept) {
-  ASSERT_TRUE(store_->UpsertComputer(MakeComputer()).ok());
-  ASSERT_TRUE(store_->CreateMachineCredential(MakeCredential("cred-1")).ok());
-  // The revocation goes through the same store, whose cache it must reach, on another thread;
+// What a check-in compares its report with (a SQLite store keeps it in memory, as it does
+// credentials) reads as stored after each write that changes it.
+TEST_P(StoreTest, CheckInReadsAsStoredAfterEachWriteThatChangesIt) {
+  AddComputerAndVolume();
+  Escrow(kKey, kPassword1);
+  const auto digest = [&] {
+    auto c = store_->GetCheckIn(kComputer);
+    EXPECT_TRUE(c.ok()) << c.status().message();
+    return c.ok() ? c->report_digest : std::vector<uint8_t>{0xee};
+  };
+  const std::vector<uint8_t> d1(32, 0xd1), d2(32, 0xd2);
+  ASSERT_TRUE(store_->SetReportDigest(kComputer, d1).ok());
+  EXPECT_EQ(digest(), d1);
+  ASSERT_TRUE(store_->SetReportDigest(kComputer, d2).ok());
+  EXPECT_EQ(digest(), d2);
+
+  Computer renamed = MakeComputer();
+  renamed.name = "PC-Accounting-08";
+  ASSERT_TRUE(store_->UpsertComputer(renamed).ok());
+  EXPECT_TRUE(digest().empty());
+  ASSERT_TRUE(store_->SetReportDigest(kComputer, d1).ok());
+  EXPECT_EQ(digest(), d1);
+
+  Volume relabelled = MakeVolume(kVolume);
+  relabelled.description = "Windows (relabelled)";
+  ASSERT_TRUE(store_->UpsertVolume(relabelled).ok());
+  EXPECT_TRUE(digest().empty());
+  ASSERT_TRUE(store_->SetReportDigest(kComputer, d1).ok());
+  EXPECT_EQ(digest(), d1);
+
+  // Inside Atomically: taken back with the rest when it fails, kept when it commits.
+  const auto set_in_atomically = [&](Status end) {
+    return store_->Atomically([&]() -> Status {
+      LOCKBOX_RETURN_IF_ERROR(store_->SetReportDigest(kComputer, d2));
+      return end;
+    });
+  };
+  EXPECT_EQ(set_in_atomically(Status::IoError("the request failed")).code(), ErrorCode::kIoError);
+  EXPECT_EQ(digest(), d1);
+  ASSERT_TRUE(set_in_atomically(Status::Ok()).ok());
+  EXPECT_EQ(digest(), d2);
+
+  ASSERT_TRUE(store_->SetKeyState(kKey, KeyState::kDisclosed, At(1700000200)).ok());
+  EXPECT_TRUE(digest().empty());
+  EXPECT_EQ(store_->GetCheckIn(kComputer)->awaiting_rotation, std::vector<Guid>{kKey});
+}
+
+// A credential or a check-in read inside ReadTogether comes from its snapshot, which may
+// predate a write committed meanwhile: what it read is not kept for later requests.
+TEST_P(StoreTest, ReadsFromAnOlderSnapshotAreNotKept) {
+  const std::vector<uint8_t> d1(32, 0xd1), d2(32, 0xd2);
+  AddReadCredentialAndDigest(d1);
+  // The writes go through the same store, whose caches they must reach, on another thread;
   // PostgreSQL's store has one connection, held by the ReadTogether, so there another store
-  // revokes (nothing is cached there).
+  // writes (nothing is cached there).
   std::unique_ptr<Store> other;
   if (GetParam() == Backend::kPostgres) other = OpenStore(url_, master_).value();
-  Store& revoker = other ? *other : *store_;
+  Store& writer = other ? *other : *store_;
   const Status read = store_->ReadTogether([&]() -> Status {
     EXPECT_TRUE(store_->GetComputer(kComputer).ok());  // the snapshot is taken here
-    std::thread revoke(
-        [&] { EXPECT_TRUE(revoker.RevokeMachineCredential("cred-1", At(2000)).ok()); });
-    revoke.join();
+    std::thread write([&] {
+      EXPECT_TRUE(writer.RevokeMachineCredential("cred-1", At(2000)).ok());
+      EXPECT_TRUE(writer.SetReportDigest(kComputer, d2).ok());
+    });
+    write.join();
     EXPECT_EQ(store_->GetMachineCredential("cred-1")->revoked_at, std::nullopt);
+    EXPECT_EQ(store_->GetCheckIn(kComputer)->report_digest, d1);
     return Status::Ok();
   });
   ASSERT_TRUE(read.ok()) << read.message();
   EXPECT_EQ(store_->GetMachineCredential("cred-1")->revoked_at, At(2000));
+  EXPECT_EQ(store_->GetCheckIn(kComputer)->report_digest, d2);
+}
+
+// Another process's writes (here another store on the same database) reach what this store
+// keeps in memory once it writes itself, as a server does every second its agents report.
+TEST_P(StoreTest, WritesOfAnotherProcessAreSeenAfterTheNextWrite) {
+  const std::vector<uint8_t> d1(32, 0xd1), d2(32, 0xd2);
+  AddReadCredentialAndDigest(d1);
+  {
+    auto other = OpenStore(url_, master_);
+    ASSERT_TRUE(other.ok()) << other.status().message();
+    ASSERT_TRUE((*other)->RevokeMachineCredential("cred-1", At(2000)).ok());
+    ASSERT_TRUE((*other)->SetReportDigest(kComputer, d2).ok());
+  }
+  ASSERT_TRUE(
+      store_
+          ->RecordContacts(
+              {{.computer_id = kComputer, .at = At(1700000500), .users = {}, .credential_id = ""}})
+          .ok());
+  EXPECT_EQ(store_->GetMachineCredential("cred-1")->revoked_at, At(2000));
+  EXPECT_EQ(store_->GetCheckIn(kComputer)->report_digest, d2);
+}
+
+// The caches start again only for another process's commits: the writer's own commits and
+// checkpoints, also another process's checkpoint, are no sign of one.
+TEST(SqliteDatabaseTest, CountsCommitsOfOtherConnectionsOnly) {
+  char templ[] = "/tmp/lockbox-store-test-XXXXXX";
+  ASSERT_NE(mkdtemp(templ), nullptr);
+  const std::string path = std::string(templ) + "/lockbox.db";
+  const auto write = [](internal::Database& db, int64_t n) {
+    const Value v[] = {n};
+    return db.Transact(TxMode::kWrite,
+                       [&](Transaction& tx) { return tx.Exec("INSERT INTO t VALUES ($1)", v); });
+  };
+  {
+    auto db = internal::OpenSqliteDatabase(path);
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    ASSERT_TRUE((*db)
+                    ->Transact(TxMode::kWrite,
+                               [](Transaction& tx) { return tx.Exec("CREATE TABLE t (n BIGINT)"); })
+                    .ok());
+    for (int64_t i = 0; i < 50; ++i) ASSERT_TRUE(write(**db, i).ok());
+    EXPECT_EQ((*db)->OutsideWrites(), 0u);
+    {
+      auto other = internal::OpenSqliteDatabase(path);
+      ASSERT_TRUE(other.ok()) << other.status().message();
+      ASSERT_TRUE(write(**other, 100).ok());
+      ASSERT_TRUE(write(**db, 101).ok());
+      EXPECT_EQ((*db)->OutsideWrites(), 1u);
+    }  // the other one checkpoints as it closes
+    for (int64_t i = 200; i < 250; ++i) ASSERT_TRUE(write(**db, i).ok());
+    EXPECT_EQ((*db)->OutsideWrites(), 1u);
+  }
+  fs::remove_all(templ);
 }
 
 TEST_P(StoreTest, ReadTogetherReadsOneSnapshotAndRefusesWrites) {
