@@ -93,6 +93,15 @@ Result<KeyIdPrefix> KeyIdPrefix::Parse(std::string_view typed) {
   return KeyIdPrefix(std::move(hex));
 }
 
+std::string KeyIdPrefix::text() const {
+  std::string text;
+  for (size_t i = 0; i < hex_.size(); ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) text += '-';
+    text += hex_[i];
+  }
+  return text;
+}
+
 bool KeyIdPrefix::Matches(const Guid& protector_id) const {
   return HexDigits(protector_id).starts_with(hex_);
 }

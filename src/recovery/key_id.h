@@ -34,6 +34,9 @@ class KeyIdPrefix {
 
   // The hex characters in lower case, no hyphens: "4381f759" (8 to 32 characters).
   const std::string& hex() const { return hex_; }
+  // How the key ID's canonical text (Guid::ToString) begins: the hex characters with the
+  // GUID's hyphens after characters 8, 12, 16 and 20 where more follow: "4381f759-c4".
+  std::string text() const;
   // True when all 32 hex characters were given, so at most one protector matches.
   bool complete() const { return hex_.size() == 32; }
   // True when `protector_id`'s key ID starts with this prefix.

@@ -73,6 +73,17 @@ TEST(KeyIdTest, ParseRejectsWithMessage) {
   }
 }
 
+TEST(KeyIdTest, PrefixTextIsHowTheCanonicalIdBegins) {
+  const std::string id = ProtectorId().ToString();
+  for (size_t length = 8; length <= id.size(); ++length) {
+    if (id[length - 1] == '-') continue;
+    auto prefix = KeyIdPrefix::Parse(id.substr(0, length));
+    ASSERT_TRUE(prefix.ok()) << prefix.status().message();
+    EXPECT_EQ(prefix->text(), id.substr(0, length));
+  }
+  EXPECT_EQ(KeyIdPrefix::Parse("4381F759C4")->text(), "4381f759-c4");
+}
+
 TEST(KeyIdTest, PrefixDoesNotMatchAnotherId) {
   auto prefix = KeyIdPrefix::Parse("4381F759-C4F9");
   ASSERT_TRUE(prefix.ok());

@@ -276,6 +276,12 @@ const std::vector<Migration>& Migrations() {
        // later.
        {"DROP INDEX search_words_by_computer"},
        DeleteDriveLetterWords},
+      {13,
+       "recovery keys lose their index by hex digits",
+       // A typed prefix is a range of key IDs (sql_store.cc, FindRecoveryKeys): the key ID's
+       // own index answers it, in the same order, so the one on key_hex only cost a page
+       // write per escrowed key. The column stays, written as before.
+       {"DROP INDEX recovery_keys_by_hex"}},
   };
   return kMigrations;
 }

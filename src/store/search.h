@@ -3,9 +3,10 @@
 // A computer's whole name is one word; each word (separated by white space) of a volume's
 // description is another, so "PC-07 BACKUP 6/7/2023" is found by "backup" as well as by "pc-0".
 // A drive letter ("C:"), in nearly every description, is not a word.
-// Words are ASCII-lower-cased and kept as hex digits, like recovery_keys.key_hex: a prefix p is
-// then the range word_hex >= hex(p) AND word_hex < hex(p) || 'g' of the index, whatever the
-// database's collation (a linguistic one does not sort text by its bytes).
+// Words are ASCII-lower-cased and kept as hex digits: a prefix p is then the range
+// word_hex >= hex(p) AND word_hex < hex(p) || 'g' of the index, whatever the database's
+// collation (a linguistic one does not sort text by its bytes, and a word may hold any
+// character, unlike a key ID).
 #pragma once
 
 #include <optional>

@@ -759,15 +759,20 @@ class SqlStore : public Store {
 
   Result<std::vector<RecoveryKey>> FindRecoveryKeys(const recovery::KeyIdPrefix& prefix) override {
     return Read([&](Transaction& tx) -> Result<std::vector<RecoveryKey>> {
-      // Every key_hex starting with the prefix lies in [prefix, prefix + "g"): the digits
-      // after it are all below 'g'. A range the key_hex index answers directly.
-      const Value params[] = {prefix.hex(), prefix.hex() + "g"};
-      LOCKBOX_ASSIGN_OR_RETURN(
-          auto rows, tx.Query(std::string("SELECT ") + kKeyColumns +
-                                  " FROM recovery_keys WHERE key_hex >= $1 AND key_hex < $2"
-                                  " ORDER BY key_hex",
-                              params));
-      return DecodeKeys(rows);
+      // Every key ID starting with the prefix's text lies in [text, text + "g"): the hex
+      // digits and hyphens after it are all below 'g'. A range the key ID's index answers
+      // directly. Matches keeps exactly the keys of the prefix whatever a PostgreSQL
+      // collation makes of the hyphens.
+      const std::string text = prefix.text();
+      const Value params[] = {text, text + "g"};
+      LOCKBOX_ASSIGN_OR_RETURN(auto rows,
+                               tx.Query(std::string("SELECT ") + kKeyColumns +
+                                            " FROM recovery_keys WHERE key_id >= $1 AND key_id < $2"
+                                            " ORDER BY key_id",
+                                        params));
+      LOCKBOX_ASSIGN_OR_RETURN(auto keys, DecodeKeys(rows));
+      std::erase_if(keys, [&](const RecoveryKey& k) { return !prefix.Matches(k.key_id); });
+      return keys;
     });
   }
 
@@ -776,7 +781,7 @@ class SqlStore : public Store {
       const Value params[] = {Text(volume_id)};
       LOCKBOX_ASSIGN_OR_RETURN(
           auto rows, tx.Query(std::string("SELECT ") + kKeyColumns +
-                                  " FROM recovery_keys WHERE volume_id = $1 ORDER BY key_hex",
+                                  " FROM recovery_keys WHERE volume_id = $1 ORDER BY key_id",
                               params));
       return DecodeKeys(rows);
     });
@@ -787,7 +792,7 @@ class SqlStore : public Store {
       const Value params[] = {Name(state)};
       LOCKBOX_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string("SELECT ") + kKeyColumns +
                                                        " FROM recovery_keys WHERE state = $1"
-                                                       " ORDER BY state_changed_at, key_hex",
+                                                       " ORDER BY state_changed_at, key_id",
                                                    params));
       return DecodeKeys(rows);
     });

@@ -161,6 +161,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
   // Undoes what the migrations after `version` changed in the tables that tests of earlier
   // migrations use, and forgets those migrations, so that reopening applies them again.
   void BackToVersion(int version) {
+    if (version < 13) Raw("CREATE UNIQUE INDEX recovery_keys_by_hex ON recovery_keys (key_hex)");
     if (version < 12) {
       Raw("CREATE INDEX search_words_by_computer ON search_words (computer_id, volume_id)");
     }
@@ -208,7 +209,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(StoreTest, FreshStoreRecordsEachMigrationOnce) {
   const auto rows = Raw("SELECT version FROM schema_version ORDER BY version");
-  ASSERT_EQ(rows.size(), 12u);
+  ASSERT_EQ(rows.size(), 13u);
   for (size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(rows[i].Int(0), static_cast<int64_t>(i + 1));
 }
 
@@ -217,7 +218,7 @@ TEST_P(StoreTest, ReopeningAppliesNoMigrationAgainAndKeepsData) {
   store_.reset();
   auto reopened = OpenStore(url_, master_);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
-  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 12u);
+  EXPECT_EQ(Raw("SELECT version FROM schema_version").size(), 13u);
   auto volume = (*reopened)->GetVolume(kVolume);
   ASSERT_TRUE(volume.ok());
   EXPECT_EQ(*volume, MakeVolume(kVolume));
@@ -587,6 +588,8 @@ TEST_P(StoreTest, PrefixLookupFindsOneSeveralOrNone) {
   };
   EXPECT_EQ(find("4381F759"), (std::vector<Guid>{kKeySamePrefix, kKey}));
   EXPECT_EQ(find("4381F759-C4"), std::vector<Guid>{kKey});
+  EXPECT_EQ(find("4381F759C4F84DE0B"), std::vector<Guid>{kKey});
+  EXPECT_EQ(find("4381f759-0000-4"), std::vector<Guid>{kKeySamePrefix});
   EXPECT_EQ(find("{4381F759-C4F8-4DE0-BB61-FC33A831BDA5}"), std::vector<Guid>{kKey});
   EXPECT_EQ(find("4381f75a"), std::vector<Guid>{kKeyNextPrefix});
   EXPECT_EQ(find("deadbeef"), std::vector<Guid>{});
@@ -594,9 +597,32 @@ TEST_P(StoreTest, PrefixLookupFindsOneSeveralOrNone) {
 
 TEST_P(StoreTest, PrefixLookupIsAnIndexRangeScan) {
   const std::string plan =
-      PlanOf("SELECT key_id FROM recovery_keys WHERE key_hex >= $1 AND key_hex < $2",
-             {std::string("4381f759"), std::string("4381f759g")});
-  EXPECT_NE(plan.find("recovery_keys_by_hex"), std::string::npos) << plan;
+      PlanOf("SELECT key_id FROM recovery_keys WHERE key_id >= $1 AND key_id < $2",
+             {std::string("4381f759-c4"), std::string("4381f759-c4g")});
+  const bool sqlite = GetParam() == Backend::kSqlite;
+  EXPECT_NE(plan.find(sqlite ? "sqlite_autoindex_recovery_keys_1" : "recovery_keys_pkey"),
+            std::string::npos)
+      << plan;
+}
+
+// Migration 13: the index on key_hex goes; lookups by prefix work as before (above).
+TEST_P(StoreTest, MigrationDropsTheKeyIndexByHexDigits) {
+  AddComputerAndVolume();
+  Escrow(kKey, kPassword1);
+  store_.reset();
+  BackToVersion(12);
+  auto reopened = OpenStore(url_, master_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  store_ = std::move(reopened).value();
+  const bool sqlite = GetParam() == Backend::kSqlite;
+  EXPECT_TRUE(Raw(sqlite ? "SELECT name FROM sqlite_master WHERE name = $1"
+                         : "SELECT indexname FROM pg_indexes WHERE indexname = $1",
+                  {std::string("recovery_keys_by_hex")})
+                  .empty());
+  auto found = store_->FindRecoveryKeys(recovery::KeyIdPrefix::Parse("4381F759C4F8").value());
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].key_id, kKey);
 }
 
 // --- Key state
