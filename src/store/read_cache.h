@@ -70,9 +70,9 @@ class ReadCache {
   }
 
   void Clear() {
+    epoch_.fetch_add(1);  // first: a lookup that began before keeps nothing it read
     for (Shard& shard : shards_) {
       std::lock_guard lock(shard.mutex);
-      epoch_.fetch_add(1);
       shard.entries.clear();
     }
   }

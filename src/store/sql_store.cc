@@ -477,11 +477,39 @@ class SqlStore;
 struct CachedChanges {
   std::vector<std::string> credentials;  // machine credentials
   std::vector<std::string> check_ins;    // computers whose report digest changed
+
+  void Add(const CachedChanges& more) {
+    credentials.insert(credentials.end(), more.credentials.begin(), more.credentials.end());
+    check_ins.insert(check_ins.end(), more.check_ins.begin(), more.check_ins.end());
+  }
 };
 // The caches' epochs at a moment: a read that began after it kept only what it read since.
 struct CacheEpochs {
   uint64_t credentials = 0;
   uint64_t check_ins = 0;
+};
+
+// What a SQLite store keeps of its reads (docs/store.md, "Records in memory").
+struct ReadCaches {
+  internal::ReadCache<MachineCredential> credentials{kCachedRecords};
+  internal::ReadCache<CheckIn> check_ins{kCachedRecords};
+  // Database::OutsideWrites when both were last emptied for it.
+  std::atomic<uint64_t> outside_writes_seen{0};
+
+  CacheEpochs Epochs() const {
+    return {.credentials = credentials.Epoch(), .check_ins = check_ins.Epoch()};
+  }
+  void Forget(const CachedChanges& changed) {
+    for (const std::string& id : changed.credentials) credentials.Forget(id);
+    for (const std::string& id : changed.check_ins) check_ins.Forget(id);
+  }
+  // Empties both if the database has seen another process's commits since they last were.
+  void CatchUp(uint64_t outside_writes) {
+    if (outside_writes == outside_writes_seen.load()) return;
+    credentials.Clear();
+    check_ins.Clear();
+    outside_writes_seen.store(outside_writes);
+  }
 };
 
 // The transaction the calling thread runs inside Store::Atomically, and whose store it is:
@@ -502,10 +530,7 @@ class SqlStore : public Store {
   SqlStore(std::unique_ptr<Database> db, crypto::Aead master, crypto::Aead data)
       : db_(std::move(db)), master_(std::move(master)), data_(std::move(data)) {
     // Not for a store several servers share: another's writes would not reach the caches.
-    if (db_->ReadsAreLocal()) {
-      credentials_ = std::make_unique<internal::ReadCache<MachineCredential>>(kCachedRecords);
-      check_ins_ = std::make_unique<internal::ReadCache<CheckIn>>(kCachedRecords);
-    }
+    if (db_->ReadsAreLocal()) caches_ = std::make_unique<ReadCaches>();
   }
 
   Result<WriteOutcome> UpsertComputer(const Computer& computer) override {
@@ -559,7 +584,7 @@ class SqlStore : public Store {
             tx, c.id, c.name,
             existing ? std::optional<std::string_view>(existing->name) : std::nullopt));
       }
-      if (existing && existing->name != c.name && credentials_) {
+      if (existing && existing->name != c.name && caches_) {
         const Value id[] = {Text(c.id)};
         LOCKBOX_ASSIGN_OR_RETURN(
             auto rows, tx.Query("SELECT id FROM machine_credentials WHERE computer_id = $1", id));
@@ -935,7 +960,7 @@ class SqlStore : public Store {
     const std::string id_text = computer_id.ToString();
     // Kept only with a digest: a computer without one is told to report in full, which writes.
     const auto worth_keeping = [](const CheckIn& c) { return !c.report_digest.empty(); };
-    return ReadThrough(check_ins_.get(), &CacheEpochs::check_ins, id_text, worth_keeping,
+    return ReadThrough(&ReadCaches::check_ins, &CacheEpochs::check_ins, id_text, worth_keeping,
                        [&] { return ReadCheckIn(computer_id); });
   }
 
@@ -1354,7 +1379,7 @@ class SqlStore : public Store {
     // Every agent request authenticates with this: the statement is composed once.
     static const std::string kSelect = std::string(kMachineCredentialSelect) + " WHERE m.id = $1";
     return ReadThrough(
-        credentials_.get(), &CacheEpochs::credentials, id,
+        &ReadCaches::credentials, &CacheEpochs::credentials, id,
         [](const MachineCredential&) { return true; },
         [&] {
           return GetOne<MachineCredential>(kSelect, id, DecodeMachineCredential,
@@ -1401,7 +1426,7 @@ class SqlStore : public Store {
       return body();
     }
     CachedChanges changed;
-    const CacheEpochs epochs = Epochs();
+    const CacheEpochs epochs = caches_ ? caches_->Epochs() : CacheEpochs{};
     Status status = db_->Transact(mode, [&](Transaction& tx) -> Status {
       const CurrentTransaction outer = current_transaction;
       current_transaction = {this, &tx, mode, &changed, epochs};
@@ -1409,7 +1434,7 @@ class SqlStore : public Store {
       current_transaction = outer;
       return done;
     });
-    Forget(changed);
+    if (caches_) caches_->Forget(changed);
     return status;
   }
 
@@ -1445,44 +1470,29 @@ class SqlStore : public Store {
 
   // --- The caches of reads (SQLite only; see "Records in memory" in docs/store.md).
 
-  CacheEpochs Epochs() const {
-    if (!credentials_) return {};
-    return {.credentials = credentials_->Epoch(), .check_ins = check_ins_->Epoch()};
-  }
-  void Forget(const CachedChanges& changed) {
-    if (!credentials_) return;
-    for (const std::string& id : changed.credentials) credentials_->Forget(id);
-    for (const std::string& id : changed.check_ins) check_ins_->Forget(id);
-  }
   // After a write that changed what the caches keep: forgets it once the write has committed
   // (or failed). That is now, unless the write joined a transaction (Together), which forgets
   // it when it ends.
-  void Changed(CachedChanges changed) {
-    if (!credentials_) return;
+  void Changed(const CachedChanges& changed) {
+    if (!caches_) return;
     if (current_transaction.store == this) {
-      CachedChanges& owed = *current_transaction.changes;
-      owed.credentials.insert(owed.credentials.end(), changed.credentials.begin(),
-                              changed.credentials.end());
-      owed.check_ins.insert(owed.check_ins.end(), changed.check_ins.begin(),
-                            changed.check_ins.end());
+      current_transaction.changes->Add(changed);
       return;
     }
-    Forget(changed);
+    caches_->Forget(changed);
   }
-  // Answers from `cache` if it holds `id`; else `read()`s, keeping what `worth_keeping`.
+  // Answers from the cache `which` if it holds `id`; else `read()`s, keeping what
+  // `worth_keeping`.
   // A write transaction reads past the cache, as it may read its own writes, which may yet be
   // rolled back; a read transaction (ReadTogether) reads a snapshot as old as its start, so
   // what it reads is kept only if nothing was forgotten since then (`epoch` of its epochs).
   // Once another process has written to the store, both caches start again empty.
   template <typename T, typename Keep, typename ReadFn>
-  Result<T> ReadThrough(internal::ReadCache<T>* cache, uint64_t CacheEpochs::*epoch,
+  Result<T> ReadThrough(internal::ReadCache<T> ReadCaches::*which, uint64_t CacheEpochs::*epoch,
                         std::string_view id, const Keep& worth_keeping, const ReadFn& read) {
-    if (cache == nullptr) return read();
-    if (const uint64_t outside = db_->OutsideWrites(); outside != outside_writes_seen_.load()) {
-      credentials_->Clear();
-      check_ins_->Clear();
-      outside_writes_seen_.store(outside);
-    }
+    if (!caches_) return read();
+    caches_->CatchUp(db_->OutsideWrites());
+    internal::ReadCache<T>* cache = &(*caches_.*which);
     uint64_t began = cache->Epoch();
     if (current_transaction.store == this) {
       if (current_transaction.mode == TxMode::kWrite) return read();
@@ -1620,11 +1630,7 @@ class SqlStore : public Store {
   }
 
   std::unique_ptr<Database> db_;
-  // SQLite only (see the constructor); both or neither.
-  std::unique_ptr<internal::ReadCache<MachineCredential>> credentials_;
-  std::unique_ptr<internal::ReadCache<CheckIn>> check_ins_;
-  // Database::OutsideWrites when the caches were last cleared for it.
-  std::atomic<uint64_t> outside_writes_seen_{0};
+  std::unique_ptr<ReadCaches> caches_;  // SQLite only (see the constructor)
   std::mutex master_mu_;
   crypto::Aead master_;  // kept only to re-wrap the data key
   const crypto::Aead data_;
